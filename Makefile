@@ -1,0 +1,65 @@
+# cmd5checkpw: make, make install, make check, make clean.
+.POSIX:
+.DELETE_ON_ERROR:
+
+PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+DESTDIR =
+
+CC = cc
+CFLAGS = -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-D_FORTIFY_SOURCE=2 -fstack-protector-strong
+LDFLAGS =
+# what the code needs, whatever CFLAGS the user sets
+STD = -std=c11 -D_DEFAULT_SOURCE
+# Every login is a fork+exec: a static binary skips the dynamic loader's
+# relocation of libcrypto (see README, "Speed").  STATIC=0 links against
+# the shared libraries, as a distribution may prefer.
+STATIC = 1
+PKG_LIBS = $$(pkg-config --libs libcrypto libxcrypt libcdb 2>/dev/null || echo -lcrypto -lcrypt -lcdb)
+LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
+LIBS_0 = $(PKG_LIBS)
+LIBS = $(LIBS_$(STATIC))
+
+CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o
+PROGS = cmd5checkpw cmd5pw
+
+all: $(PROGS)
+
+cmd5checkpw: cmd5checkpw.o $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS)
+
+cmd5pw: cmd5pw.o $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(CORE) $(LIBS)
+
+.c.o:
+	$(CC) $(STD) $(CFLAGS) -c $<
+
+cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h
+cmd5pw.o: cmd5pw.c hmac_md5.h log.h pwfile.h pwindex.h
+hmac_md5.o: hmac_md5.c hmac_md5.h
+pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
+pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
+fd3.o: fd3.c fd3.h hmac_md5.h
+verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
+log.o: log.c log.h
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5checkpw
+	install -m 0755 cmd5pw $(DESTDIR)$(BINDIR)/cmd5pw
+	install -m 0644 man/cmd5checkpw.8 $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8
+	install -m 0644 man/cmd5pw.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw.8
+	install -m 0644 man/poppasswd.5 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5pw \
+	    $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8 \
+	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
+
+clean:
+	rm -f *.o $(PROGS) tests/unit tests/*.o
+	rm -rf build-san tests/tmp
+
+.PHONY: all install uninstall clean

@@ -1,0 +1,361 @@
+/* pwfile.c: find a login's verifiers in the password file (poppasswd(5)). */
+#define _GNU_SOURCE		/* memmem */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hmac_md5.h"
+#include "pwfile.h"
+#include "pwindex.h"
+
+void
+pwerr_set(struct pwerr *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+int
+pwfile_login_ok(const char *login, size_t len)
+{
+	/* A login a line can hold: not empty, no ':' (the separator), no
+	 * newline, and not starting with '#' (a comment). */
+	return len > 0 && login[0] != '#' && memchr(login, ':', len) == NULL &&
+	    memchr(login, '\n', len) == NULL && memchr(login, '\0', len) == NULL;
+}
+
+int
+pwfile_parse_line(const char *line, size_t len, struct pwline *out)
+{
+	const char *colon;
+	size_t i;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	if (i == len || line[0] == '#')
+		return PWL_SKIP;
+	if (memchr(line, '\0', len) != NULL)
+		return PWL_BAD;
+	colon = memchr(line, ':', len);
+	if (colon == NULL || colon == line)
+		return PWL_BAD;
+	out->login = line;
+	out->loginlen = (size_t)(colon - line);
+	out->field = colon + 1;
+	out->fieldlen = len - out->loginlen - 1;
+	return PWL_ENTRY;
+}
+
+static const struct scheme {
+	const char *tag;	/* with its braces */
+	enum vkind kind;
+	enum venc enc;
+} schemes[] = {
+	{ "{PLAIN}", VK_PLAIN, VE_RAW },
+	{ "{PLAIN.b64}", VK_PLAIN, VE_B64 },
+	{ "{PLAIN.base64}", VK_PLAIN, VE_B64 },
+	{ "{PLAIN.hex}", VK_PLAIN, VE_HEX },
+	{ "{CLEARTEXT}", VK_PLAIN, VE_RAW },
+	{ "{CRAM-MD5}", VK_CRAM, VE_RAW },
+	{ "{CRYPT}", VK_CRYPT, VE_RAW },
+	{ "{BLF-CRYPT}", VK_CRYPT, VE_RAW },
+	{ "{SHA512-CRYPT}", VK_CRYPT, VE_RAW },
+	{ "{SHA256-CRYPT}", VK_CRYPT, VE_RAW },
+	{ "{MD5-CRYPT}", VK_CRYPT, VE_RAW },
+};
+
+static void
+classify(const char *p, size_t len, struct verifier *v)
+{
+	size_t i, n;
+
+	v->kind = VK_UNKNOWN;
+	v->enc = VE_RAW;
+	v->p = p;
+	v->len = len;
+	if (len > 0 && p[0] == '$') {
+		v->kind = VK_CRYPT;
+		return;
+	}
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		n = strlen(schemes[i].tag);
+		/* scheme names are case-insensitive, as in Dovecot */
+		if (len >= n && strncasecmp(p, schemes[i].tag, n) == 0) {
+			v->kind = schemes[i].kind;
+			v->enc = schemes[i].enc;
+			v->p = p + n;
+			v->len = len - n;
+			break;
+		}
+	}
+	if (v->kind == VK_CRAM && v->len != CRAM_STATE_HEXLEN)
+		v->kind = VK_UNKNOWN;
+	if (v->kind == VK_CRYPT && (v->len == 0 || v->p[0] == '!' ||
+	    v->p[0] == '*'))
+		v->kind = VK_UNKNOWN;
+}
+
+size_t
+pwfile_verifiers(const char *field, size_t len, struct verifier *v, size_t max)
+{
+	const char *end = field + len, *p, *q;
+	size_t n = 0;
+
+	if (max == 0)
+		return 0;
+	if (len == 0 || field[0] == '!' || field[0] == '*') {
+		v[0].kind = VK_DISABLED;
+		v[0].enc = VE_RAW;
+		v[0].p = len ? field + 1 : field;
+		v[0].len = len ? len - 1 : 0;
+		return 1;
+	}
+	if (field[0] != '$' && field[0] != '{') {
+		/* cmd5checkpw 0.2x/0.30: the rest of the line, ':' and all */
+		v[0].kind = VK_PLAIN;
+		v[0].enc = VE_RAW;
+		v[0].p = field;
+		v[0].len = len;
+		return 1;
+	}
+	for (p = field; p <= end && n < max; p = q + 1) {
+		q = memchr(p, ':', (size_t)(end - p));
+		if (q == NULL)
+			q = end;
+		classify(p, (size_t)(q - p), &v[n++]);
+	}
+	return n;
+}
+
+const char *
+vkind_name(enum vkind k)
+{
+	switch (k) {
+	case VK_PLAIN:
+		return "plain";
+	case VK_CRYPT:
+		return "crypt";
+	case VK_CRAM:
+		return "cram-md5";
+	case VK_DISABLED:
+		return "disabled";
+	default:
+		return "unknown";
+	}
+}
+
+static char *
+dupmem(const char *p, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (s != NULL) {
+		memcpy(s, p, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+void
+pwmatch_free(struct pwmatch *m)
+{
+	if (m->field != NULL) {
+		wipe(m->field, m->fieldlen);
+		free(m->field);
+	}
+	if (m->dummy != NULL) {
+		wipe(m->dummy, m->dummylen);
+		free(m->dummy);
+	}
+	m->field = m->dummy = NULL;
+	m->fieldlen = m->dummylen = 0;
+	m->found = 0;
+}
+
+static size_t
+linelen(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+}
+
+/* The first entry of the file: what an unknown login is checked against. */
+static int
+first_entry(const char *text, size_t size, struct pwmatch *m)
+{
+	const char *p = text, *end = text + size;
+	struct pwline l;
+	size_t n;
+
+	while (p < end) {
+		n = linelen(p, end);
+		if (pwfile_parse_line(p, n, &l) == PWL_ENTRY) {
+			if ((m->dummy = dupmem(l.field, l.fieldlen)) == NULL)
+				return -1;
+			m->dummylen = l.fieldlen;
+			return 0;
+		}
+		p += n + 1;
+	}
+	return 0;
+}
+
+int
+pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
+    struct pwmatch *m)
+{
+	const char *end = text + size, *p, *hit = NULL;
+	char *needle;
+	struct pwline l;
+	size_t n;
+
+	m->source = SRC_TEXT;
+	if (first_entry(text, size, m) != 0)
+		return -1;
+	if (!pwfile_login_ok(login, loginlen))
+		return 0;
+	/* Lines start at the top or after '\n': look for "\nlogin:". */
+	if ((needle = malloc(loginlen + 2)) == NULL)
+		return -1;
+	needle[0] = '\n';
+	memcpy(needle + 1, login, loginlen);
+	needle[loginlen + 1] = ':';
+
+	if (size > loginlen && memcmp(text, needle + 1, loginlen + 1) == 0)
+		p = text;
+	else
+		p = memmem(text, size, needle, loginlen + 2);
+	while (p != NULL) {
+		if (*p == '\n')
+			p++;
+		n = linelen(p, end);
+		if (hit == NULL && pwfile_parse_line(p, n, &l) == PWL_ENTRY)
+			hit = p;
+		/* Keep scanning to the end whatever was found, so that the
+		 * time taken does not tell where (or whether) a login is. */
+		p += n;
+		p = memmem(p, (size_t)(end - p), needle, loginlen + 2);
+	}
+	free(needle);
+	if (hit != NULL) {
+		pwfile_parse_line(hit, linelen(hit, end), &l);
+		if ((m->field = dupmem(l.field, l.fieldlen)) == NULL)
+			return -1;
+		m->fieldlen = l.fieldlen;
+		m->found = 1;
+	}
+	return 0;
+}
+
+int
+pwfile_check_mode(const char *path, const struct stat *st, struct pwerr *err)
+{
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		pwerr_set(err, "refusing %s: writable by %s (chmod go-w)", path,
+		    st->st_mode & S_IWOTH ? "others" : "group");
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		pwerr_set(err, "refusing %s: not a regular file", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* A file truncated under our mapping raises SIGBUS: report, don't crash. */
+static sigjmp_buf bus_jmp;
+
+static void
+on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+static int
+scan_mapped(int fd, const char *path, size_t size, const char *login,
+    size_t loginlen, struct pwmatch *m, struct pwerr *err)
+{
+	struct sigaction sa, old;
+	void *map;
+	int r;
+
+	if (size == 0)
+		return pwfile_scan("", 0, login, loginlen, m);
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		pwerr_set(err, "cannot map %s: %s", path, strerror(errno));
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1) == 0) {
+		r = pwfile_scan(map, size, login, loginlen, m);
+		if (r != 0)
+			pwerr_set(err, "out of memory scanning %s", path);
+	} else {
+		pwmatch_free(m);
+		pwerr_set(err, "%s was truncated while being read", path);
+		r = -1;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	munmap(map, size);
+	return r;
+}
+
+int
+pw_lookup(const char *path, const char *login, size_t loginlen,
+    struct pwmatch *m, struct pwerr *err)
+{
+	struct stat st;
+	char *cdbpath;
+	int fd, r;
+
+	memset(m, 0, sizeof(*m));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		pwerr_set(err, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		pwerr_set(err, "cannot stat %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (pwfile_check_mode(path, &st, err) != 0) {
+		close(fd);
+		return -1;
+	}
+	if ((cdbpath = pwindex_path(path)) == NULL) {
+		pwerr_set(err, "%s: path too long", path);
+		close(fd);
+		return -1;
+	}
+	r = pwindex_lookup(cdbpath, &st, login, loginlen, m, err);
+	free(cdbpath);
+	if (r == 0) {
+		int idx = m->index;
+
+		r = scan_mapped(fd, path, (size_t)st.st_size, login, loginlen,
+		    m, err);
+		m->index = idx;
+	} else if (r == 1)
+		r = 0;
+	close(fd);
+	return r;
+}

@@ -1,0 +1,72 @@
+/* pwfile.h: the password file (poppasswd(5)): lines, verifiers, lookup. */
+#ifndef PWFILE_H
+#define PWFILE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+/* One line, without its '\n'. */
+enum { PWL_ENTRY, PWL_SKIP, PWL_BAD };
+struct pwline {
+	const char *login;
+	size_t loginlen;
+	const char *field;	/* everything after the first ':' */
+	size_t fieldlen;
+};
+int pwfile_parse_line(const char *line, size_t len, struct pwline *out);
+int pwfile_login_ok(const char *login, size_t len);
+
+/* The verifiers of one field. */
+enum vkind {
+	VK_PLAIN,	/* legacy plaintext, {PLAIN}, {PLAIN.b64}, {PLAIN.hex} */
+	VK_CRYPT,	/* $id$... or {CRYPT} and friends: crypt(3) */
+	VK_CRAM,	/* {CRAM-MD5}: Dovecot's HMAC-MD5 states */
+	VK_DISABLED,	/* '!' or '*' first, or an empty field */
+	VK_UNKNOWN	/* an unknown scheme or a malformed value: never matches */
+};
+enum venc { VE_RAW, VE_B64, VE_HEX };
+struct verifier {
+	enum vkind kind;
+	enum venc enc;		/* VK_PLAIN only */
+	const char *p;		/* the value after its {SCHEME} tag */
+	size_t len;
+};
+#define PW_MAXVERIFIERS 8
+/* Splits a field into at most max verifiers; returns how many. */
+size_t pwfile_verifiers(const char *field, size_t len, struct verifier *v,
+    size_t max);
+const char *vkind_name(enum vkind k);
+
+/* What one lookup found.  Strings are private copies: pwmatch_free wipes. */
+enum { SRC_TEXT, SRC_INDEX };
+enum { IDX_NONE, IDX_USED, IDX_STALE, IDX_BAD };
+struct pwmatch {
+	int found;
+	char *field;		/* the login's verifier field */
+	size_t fieldlen;
+	char *dummy;		/* the first entry's field: unknown logins do
+				 * the same work against it */
+	size_t dummylen;
+	int source;		/* SRC_TEXT or SRC_INDEX */
+	int index;		/* IDX_* */
+};
+void pwmatch_free(struct pwmatch *m);
+
+struct pwerr {
+	char msg[512];
+};
+
+/* Looks a login up: through PATH.cdb when it was built from the current
+ * text, else by scanning the text.  0, or -1 with err set (temporary). */
+int pw_lookup(const char *path, const char *login, size_t loginlen,
+    struct pwmatch *m, struct pwerr *err);
+/* Scan a whole text in memory. 0, or -1 out of memory. */
+int pwfile_scan(const char *text, size_t size, const char *login,
+    size_t loginlen, struct pwmatch *m);
+/* Refuses a file writable by group or others. 0, or -1 with err set. */
+int pwfile_check_mode(const char *path, const struct stat *st,
+    struct pwerr *err);
+void pwerr_set(struct pwerr *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

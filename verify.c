@@ -1,0 +1,262 @@
+/* verify.c: CRAM-MD5, APOP and password checks against stored verifiers.
+ *
+ * Every check derives from what the client presented: a stored verifier
+ * presented as a password or response never matches (no pass-the-hash). */
+#include <crypt.h>
+#include <string.h>
+#include <openssl/evp.h>
+
+#include "hmac_md5.h"
+#include "pwfile.h"
+#include "verify.h"
+
+/* Decoded plaintext secret of a VK_PLAIN verifier into buf; -1 if bad. */
+static int
+plain_secret(const struct verifier *v, unsigned char *buf, size_t size,
+    size_t *len)
+{
+	int n;
+
+	switch (v->enc) {
+	case VE_RAW:
+		if (v->len > size)
+			return -1;
+		memcpy(buf, v->p, v->len);
+		*len = v->len;
+		return 0;
+	case VE_HEX:
+		if (v->len % 2 != 0 || v->len / 2 > size ||
+		    hex_decode(v->p, v->len, buf, v->len / 2) != 0)
+			return -1;
+		*len = v->len / 2;
+		return 0;
+	case VE_B64:
+		if (v->len % 4 != 0 || v->len / 4 * 3 > size || v->len > 1400)
+			return -1;
+		n = EVP_DecodeBlock(buf, (const unsigned char *)v->p,
+		    (int)v->len);
+		if (n < 0)
+			return -1;
+		/* EVP_DecodeBlock counts the padding as zero bytes */
+		if (v->len > 0 && v->p[v->len - 1] == '=')
+			n--;
+		if (v->len > 1 && v->p[v->len - 2] == '=')
+			n--;
+		*len = (size_t)n;
+		return 0;
+	}
+	return -1;
+}
+
+static const struct verifier *
+pick(const struct verifier *v, size_t n, enum vkind k)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].kind == k)
+			return &v[i];
+	return NULL;
+}
+
+static int
+check_crypt(const struct verifier *v, const char *pass, size_t passlen)
+{
+	struct crypt_data data;
+	char setting[CRYPT_OUTPUT_SIZE], phrase[CRYPT_MAX_PASSPHRASE_SIZE + 1];
+	const char *out;
+	int ok = 0;
+
+	if (v->len >= sizeof(setting) || passlen >= sizeof(phrase))
+		return 0;
+	memcpy(setting, v->p, v->len);
+	setting[v->len] = '\0';
+	memcpy(phrase, pass, passlen);
+	phrase[passlen] = '\0';
+	memset(&data, 0, sizeof(data));
+	/* crypt_rn: NULL, never a "*0" string, on a bad setting */
+	out = crypt_rn(phrase, setting, &data, (int)sizeof(data));
+	if (out != NULL)
+		ok = ct_equal_str(out, strlen(out), setting, v->len);
+	wipe(&data, sizeof(data));
+	wipe(phrase, sizeof(phrase));
+	wipe(setting, sizeof(setting));
+	return ok;
+}
+
+static int
+check_password(const struct verifier *v, size_t n, const char *pass,
+    size_t passlen, const char **used)
+{
+	const struct verifier *c;
+	struct hmac_md5_key mine, stored;
+	unsigned char secret[PW_CMP_MAX];
+	size_t slen;
+	int ok = 0;
+
+	if ((c = pick(v, n, VK_CRYPT)) != NULL) {
+		*used = "crypt";
+		return check_crypt(c, pass, passlen);
+	}
+	if ((c = pick(v, n, VK_CRAM)) != NULL) {
+		*used = "cram-md5";
+		if (cram_state_decode(c->p, c->len, &stored) != 0)
+			return 0;
+		hmac_md5_init(&mine, pass, passlen);
+		ok = ct_equal(&mine, &stored, sizeof(mine));
+		wipe(&mine, sizeof(mine));
+		wipe(&stored, sizeof(stored));
+		return ok;
+	}
+	if ((c = pick(v, n, VK_PLAIN)) != NULL) {
+		*used = "plain";
+		if (plain_secret(c, secret, sizeof(secret), &slen) == 0)
+			ok = ct_equal_str(secret, slen, pass, passlen);
+		wipe(secret, sizeof(secret));
+		return ok;
+	}
+	return 0;
+}
+
+/* HMAC-MD5 keys of the CRAM verifier, or of the plaintext. */
+static int
+cram_key(const struct verifier *v, size_t n, struct hmac_md5_key *k,
+    const char **used)
+{
+	const struct verifier *c;
+	unsigned char secret[PW_CMP_MAX];
+	size_t slen;
+	int r = -1;
+
+	if ((c = pick(v, n, VK_CRAM)) != NULL) {
+		*used = "cram-md5";
+		return cram_state_decode(c->p, c->len, k);
+	}
+	if ((c = pick(v, n, VK_PLAIN)) != NULL) {
+		*used = "plain";
+		if (plain_secret(c, secret, sizeof(secret), &slen) == 0) {
+			hmac_md5_init(k, secret, slen);
+			r = 0;
+		}
+		wipe(secret, sizeof(secret));
+	}
+	return r;
+}
+
+static int
+check_cram(const struct verifier *v, size_t n, const struct authreq *rq,
+    const char **used)
+{
+	struct hmac_md5_key k;
+	unsigned char mac[MD5_LEN];
+	int ok = 0;
+
+	if (cram_key(v, n, &k, used) == 0) {
+		hmac_md5_finish(&k, rq->chal, rq->challen, mac);
+		ok = ct_equal(mac, rq->digest, MD5_LEN);
+	}
+	wipe(&k, sizeof(k));
+	wipe(mac, sizeof(mac));
+	return ok;
+}
+
+static int
+check_apop(const struct verifier *v, size_t n, const struct authreq *rq,
+    const char **used)
+{
+	const struct verifier *c;
+	unsigned char secret[PW_CMP_MAX], md[MD5_LEN];
+	size_t slen;
+	int ok = 0;
+
+	if ((c = pick(v, n, VK_PLAIN)) != NULL &&
+	    plain_secret(c, secret, sizeof(secret), &slen) == 0) {
+		*used = "plain";
+		apop_md5(rq->chal, rq->challen, secret, slen, md);
+		ok = ct_equal(md, rq->digest, MD5_LEN);
+	}
+	wipe(secret, sizeof(secret));
+	wipe(md, sizeof(md));
+	return ok;
+}
+
+/* Which verifier kinds can answer a mechanism at all. */
+static int
+usable(const struct verifier *v, size_t n, enum mech m)
+{
+	int plain = pick(v, n, VK_PLAIN) != NULL;
+	int cram = pick(v, n, VK_CRAM) != NULL;
+	int crypt = pick(v, n, VK_CRYPT) != NULL;
+
+	switch (m) {
+	case MECH_PASSWORD:
+	case MECH_APOP_OR_PASSWORD:
+		return plain || cram || crypt;
+	case MECH_CRAM:
+		return plain || cram;
+	case MECH_CRAM_OR_APOP:
+		return plain || cram;
+	case MECH_APOP:
+		return plain;
+	case MECH_LOOKUP:
+		return 1;
+	}
+	return 0;
+}
+
+int
+verify(const struct authreq *rq, const char *field, size_t fieldlen,
+    const char **reason, const char **used)
+{
+	struct verifier v[PW_MAXVERIFIERS];
+	size_t n, skip = 0;
+	int ok = 0, a, b, disabled;
+
+	/* A locked account ("!hash", as in shadow) still costs its check,
+	 * so timing does not tell a locked login from an active one. */
+	while (skip < fieldlen && (field[skip] == '!' || field[skip] == '*'))
+		skip++;
+	disabled = skip > 0 || fieldlen == 0;
+	*used = "none";
+	n = pwfile_verifiers(field + skip, fieldlen - skip, v, PW_MAXVERIFIERS);
+	if (n == 1 && v[0].kind == VK_DISABLED) {
+		*reason = "disabled";
+		return 0;
+	}
+	if (!usable(v, n, rq->mech)) {
+		*reason = disabled ? "disabled" : pick(v, n, VK_UNKNOWN) ?
+		    "unknown-scheme" : "no-verifier-for-mechanism";
+		return 0;
+	}
+	switch (rq->mech) {
+	case MECH_PASSWORD:
+		ok = check_password(v, n, rq->pass, rq->passlen, used);
+		break;
+	case MECH_CRAM:
+		ok = check_cram(v, n, rq, used);
+		break;
+	case MECH_APOP:
+		ok = check_apop(v, n, rq, used);
+		break;
+	case MECH_CRAM_OR_APOP:
+		a = check_cram(v, n, rq, used);
+		b = check_apop(v, n, rq, used);
+		ok = a | b;
+		break;
+	case MECH_APOP_OR_PASSWORD:
+		a = check_apop(v, n, rq, used);
+		b = check_password(v, n, rq->pass, rq->passlen, used);
+		ok = a | b;
+		break;
+	case MECH_LOOKUP:
+		ok = 1;
+		break;
+	}
+	if (disabled) {
+		*reason = "disabled";
+		return 0;
+	}
+	if (!ok)
+		*reason = "bad-password";
+	return ok;
+}

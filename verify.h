@@ -1,0 +1,13 @@
+/* verify.h: check what the client presented against a verifier field. */
+#ifndef VERIFY_H
+#define VERIFY_H
+
+#include <stddef.h>
+#include "fd3.h"
+
+/* 1 when the request proves knowledge of the secret behind field, else 0
+ * with *reason set.  Does the full work either way. */
+int verify(const struct authreq *rq, const char *field, size_t fieldlen,
+    const char **reason, const char **used);
+
+#endif
