@@ -45,6 +45,36 @@ fd3.o: fd3.c fd3.h hmac_md5.h
 verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
 log.o: log.c log.h
 
+# The test suite (README): tests/check.sh runs it on this build and on an
+# AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
+SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c
+HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h
+SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+
+tests/unit: tests/unit.c $(SRCS) $(HDRS)
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/unit.c $(SRCS) $(LIBS_0)
+
+san: build-san/cmd5checkpw build-san/cmd5pw build-san/unit
+
+build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
+	mkdir -p build-san
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
+
+build-san/cmd5pw: cmd5pw.c $(SRCS) $(HDRS)
+	mkdir -p build-san
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(SRCS) $(LIBS_0)
+
+build-san/unit: tests/unit.c $(SRCS) $(HDRS)
+	mkdir -p build-san
+	$(CC) $(STD) $(CFLAGS) $(SAN) -I. -o $@ tests/unit.c $(SRCS) $(LIBS_0)
+
+test: all tests/unit
+	bash tests/run
+
+check:
+	bash tests/check.sh
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5checkpw
@@ -62,4 +92,4 @@ clean:
 	rm -f *.o $(PROGS) tests/unit tests/*.o
 	rm -rf build-san tests/tmp
 
-.PHONY: all install uninstall clean
+.PHONY: all install uninstall clean test check san

@@ -159,6 +159,7 @@ main(int argc, char **argv)
 	    *used = "none", *remote, *logname = "syslog";
 	char elogin[4 * FD3_MAX + 1], eremote[4 * 64 + 1];
 	enum layout layout = LAYOUT_AUTO;
+	enum mech proved;
 	enum logdest dest;
 	struct authreq rq;
 	struct pwmatch m;
@@ -219,11 +220,12 @@ main(int argc, char **argv)
 		finish(EXIT_TEMP);
 	}
 	if (m.found) {
-		ok = verify(&rq, m.field, m.fieldlen, &reason, &used);
+		ok = verify(&rq, m.field, m.fieldlen, &reason, &used, &proved);
 	} else {
 		/* the same work as for a known login, then no */
 		if (m.dummy != NULL && rq.mech != MECH_LOOKUP)
-			(void)verify(&rq, m.dummy, m.dummylen, &reason, &used);
+			(void)verify(&rq, m.dummy, m.dummylen, &reason, &used,
+			    &proved);
 		ok = 0;
 		reason = "unknown-login";
 	}
@@ -235,7 +237,7 @@ main(int argc, char **argv)
 		finish(rq.mech == MECH_LOOKUP ? EXIT_NOUSER : EXIT_REJECT);
 	}
 	log_line(LOG_INFO, "ok login=\"%s\" mech=%s verifier=%s source=%s%s%s",
-	    elogin, mech_name(rq.mech), used, source_name(&m),
+	    elogin, mech_name(proved), used, source_name(&m),
 	    *eremote ? " remote=" : "", eremote);
 
 	/* Dovecot's checkpassword-reply wants USER; a lookup answers with

@@ -206,7 +206,7 @@ usable(const struct verifier *v, size_t n, enum mech m)
 
 int
 verify(const struct authreq *rq, const char *field, size_t fieldlen,
-    const char **reason, const char **used)
+    const char **reason, const char **used, enum mech *proved)
 {
 	struct verifier v[PW_MAXVERIFIERS];
 	size_t n, skip = 0;
@@ -218,6 +218,7 @@ verify(const struct authreq *rq, const char *field, size_t fieldlen,
 		skip++;
 	disabled = skip > 0 || fieldlen == 0;
 	*used = "none";
+	*proved = rq->mech;
 	n = pwfile_verifiers(field + skip, fieldlen - skip, v, PW_MAXVERIFIERS);
 	if (n == 1 && v[0].kind == VK_DISABLED) {
 		*reason = "disabled";
@@ -242,11 +243,13 @@ verify(const struct authreq *rq, const char *field, size_t fieldlen,
 		a = check_cram(v, n, rq, used);
 		b = check_apop(v, n, rq, used);
 		ok = a | b;
+		*proved = a ? MECH_CRAM : MECH_APOP;
 		break;
 	case MECH_APOP_OR_PASSWORD:
 		a = check_apop(v, n, rq, used);
 		b = check_password(v, n, rq->pass, rq->passlen, used);
 		ok = a | b;
+		*proved = a ? MECH_APOP : MECH_PASSWORD;
 		break;
 	case MECH_LOOKUP:
 		ok = 1;
