@@ -42,7 +42,7 @@
 "       cmd5pw [-f file] list | index | check [--strict]\n" \
 "       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n"
 
-#define PASS_MAX 512		/* crypt's limit; fd 3 holds 512 in all */
+#define PASS_MAX 511		/* crypt's limit; fd 3 holds 512 in all */
 #define LOGIN_MAX 256
 #define BATCH_MAX (256 * 1024 * 1024)
 
@@ -396,9 +396,6 @@ ask(const char *prompt, char *buf)
 	size_t len;
 	int r;
 
-	if (write(tty_fd, prompt, strlen(prompt)) < 0)
-		die(EXIT_SYS, "cannot write to the terminal: %s",
-		    strerror(errno));
 	if (tcgetattr(tty_fd, &tty_saved) != 0)
 		die(EXIT_SYS, "cannot read terminal settings: %s",
 		    strerror(errno));
@@ -406,10 +403,14 @@ ask(const char *prompt, char *buf)
 	t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
 	t.c_lflag |= ECHONL;
 	tty_changed = 1;
+	/* echo off (dropping what was typed early) before the prompt shows */
 	if (tcsetattr(tty_fd, TCSAFLUSH, &t) != 0)
 		die(EXIT_SYS, "cannot turn echo off: %s", strerror(errno));
+	if (write(tty_fd, prompt, strlen(prompt)) < 0)
+		die(EXIT_SYS, "cannot write to the terminal: %s",
+		    strerror(errno));
 	r = read_secret_line(tty_fd, buf, &len);
-	tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+	tcsetattr(tty_fd, TCSADRAIN, &tty_saved);
 	tty_changed = 0;
 	if (r < 0)
 		die(EXIT_REJECT, "no password given");
@@ -1175,6 +1176,22 @@ crypt_name(const struct verifier *v, int *weak)
 	return "crypt";
 }
 
+/* What libxcrypt says of a hash: crypt_checksalt(3), no hashing. */
+static int
+crypt_salt_kind(const struct verifier *v)
+{
+	char setting[CRYPT_OUTPUT_SIZE];
+	int r;
+
+	if (v->len >= sizeof(setting))
+		return CRYPT_SALT_INVALID;
+	memcpy(setting, v->p, v->len);
+	setting[v->len] = '\0';
+	r = crypt_checksalt(setting);
+	wipe(setting, sizeof(setting));
+	return r;
+}
+
 static int
 is_legacy_plain(const char *f, size_t len)
 {
@@ -1298,27 +1315,29 @@ check_field(size_t lineno, const struct pwline *pl)
 		    "ignored", lg, PW_MAXVERIFIERS);
 	n = pwfile_verifiers(f, fl, v, PW_MAXVERIFIERS);
 	for (i = 0; i < n; i++) {
-		switch (v[i].kind) {
-		case VK_UNKNOWN:
+		switch (v[i].kind == VK_CRYPT ? crypt_salt_kind(&v[i]) :
+		    v[i].kind == VK_UNKNOWN ? CRYPT_SALT_INVALID : -1) {
+		case CRYPT_SALT_INVALID:
 			report(1, lineno, "%s: verifier %zu is of no known "
 			    "scheme or malformed; if the field is a legacy "
 			    "plaintext password starting with '%c', it no "
 			    "longer works (set it with cmd5pw passwd)", lg,
 			    i + 1, f[0]);
-			break;
-		case VK_PLAIN:
+			continue;
+		case CRYPT_SALT_METHOD_DISABLED:
+			report(1, lineno, "%s: hash %s is disabled in this "
+			    "libxcrypt: it never matches", lg,
+			    crypt_name(&v[i], &weak));
+			continue;
+		case CRYPT_SALT_METHOD_LEGACY:
+		case CRYPT_SALT_TOO_CHEAP:
+			report(0, lineno, "%s: weak hash %s (set the password "
+			    "again)", lg, crypt_name(&v[i], &weak));
+			continue;
+		}
+		if (v[i].kind == VK_PLAIN)
 			report(0, lineno, "%s: plaintext verifier {PLAIN}: "
 			    "needed only for APOP", lg);
-			break;
-		case VK_CRYPT:
-			if (crypt_name(&v[i], &weak) != NULL && weak)
-				report(0, lineno, "%s: weak hash %s (set the "
-				    "password again)", lg,
-				    crypt_name(&v[i], &weak));
-			break;
-		default:
-			break;
-		}
 	}
 }
 
