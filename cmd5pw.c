@@ -578,7 +578,7 @@ worker(void *arg)
 		last = first + CHUNK < pl->n ? first + CHUNK : pl->n;
 		pl->next = last;
 		pthread_mutex_unlock(&pl->mu);
-		if (first >= last || got_signal)
+		if (first >= last)
 			return NULL;
 		for (i = first; i < last; i++) {
 			struct job *j = &pl->jobs[i];
@@ -651,9 +651,11 @@ hash_all(struct job *jobs, size_t n, enum store how, int keep_plain,
 	}
 	if ((th = calloc((size_t)nthreads, sizeof(*th))) == NULL)
 		die(EXIT_SYS, "out of memory");
-	for (i = 0; i < nthreads; i++)
-		if (pthread_create(&th[i], NULL, worker, &pl) == 0)
-			started++;
+	for (i = 0; i < nthreads; i++) {
+		if (pthread_create(&th[i], NULL, worker, &pl) != 0)
+			break;
+		started++;
+	}
 	if (started == 0)
 		worker(&pl);
 	for (;;) {
@@ -666,9 +668,8 @@ hash_all(struct job *jobs, size_t n, enum store how, int keep_plain,
 			progress(what, done, n, t0, 0);
 		nanosleep(&tick, NULL);
 	}
-	for (i = 0; i < nthreads; i++)
-		if (i < started)
-			pthread_join(th[i], NULL);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 	free(th);
 	if (show)
 		progress(what, n, n, t0, 1);
