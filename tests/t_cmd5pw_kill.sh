@@ -30,6 +30,17 @@ for k in 0 1 2; do
 done
 cmp -s "$T/new0" "$OLD" && not_ok "the changes change the file" || ok "the changes change the file"
 
+# Until the child has exec'd cmd5pw it is a copy of this shell, which
+# would run our EXIT trap (rm -rf $T) on a SIGTERM: wait for the exec.
+exec_wait() {
+	local comm= n=0
+	while [ "$n" -lt 5000 ]; do
+		read -r comm </proc/"$1"/comm 2>/dev/null || return
+		[ "$comm" = cmd5pw ] && return
+		n=$((n + 1))
+	done
+}
+
 mkfifo "$T/fifo"
 exec 9<>"$T/fifo"	# read -t on it: a sleep without a fork
 n_old=0 n_new=0 n_bad=0 n_auth=0 n_tmp=0
@@ -71,6 +82,26 @@ echo 'After-kill' | "$CMD5PW" -f "$F" passwd -p --stdin user1 2>/dev/null
 is "$?" 0 "after the kills the next change goes through (no stale lock)"
 [ -e "$F.cmd5pw-tmp" ] && not_ok "and no temp file is left" || ok "and no temp file is left"
 
+# SIGTERM at random moments: the handler removes the temp file, and the
+# file is the old one (before the rename) or the new one (after it)
+n_old=0 n_new=0 n_bad=0 n_tmp=0
+for ((t = 0; t < 60; t++)); do
+	k=$((t % 3))
+	cp "$OLD" "$F"
+	"$CMD5PW" -f "$F" ${ops[$k]} <<<'New-pw' 2>/dev/null &
+	pid=$!
+	exec_wait "$pid"
+	read -t "$(printf '0.%03d' $((RANDOM % 6)))" -u 9
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ -e "$F.cmd5pw-tmp" ] && n_tmp=$((n_tmp + 1))
+	if cmp -s "$F" "$OLD"; then n_old=$((n_old + 1))
+	elif cmp -s "$F" "$T/new$k"; then n_new=$((n_new + 1))
+	else n_bad=$((n_bad + 1)); fi
+done
+is "$n_bad" 0 "60 SIGTERM trials: old $n_old times, new $n_new times, anything else $n_bad times"
+is "$n_tmp" 0 "SIGTERM never leaves a temp file ($n_tmp did)"
+
 # migrate, interrupted while hashing
 M=$T/legacy
 for i in $(seq 1 150); do echo "m$i:Migrate-$i"; done >"$M"
@@ -79,6 +110,7 @@ cp "$M" "$T/legacy.orig"
 for sig in INT TERM; do
 	"$CMD5PW" -f "$M" migrate -j 1 </dev/null >/dev/null 2>"$T/err" &
 	pid=$!
+	exec_wait "$pid"
 	read -t 0.5 -u 9
 	kill -"$sig" "$pid"
 	wait "$pid"
