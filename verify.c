@@ -110,8 +110,10 @@ check_password(const struct verifier *v, size_t n, const char *pass,
 	}
 	if ((c = pick(v, n, VK_PLAIN)) != NULL) {
 		*used = "plain";
+		/* an empty stored secret is no password at all */
 		if (plain_secret(c, secret, sizeof(secret), &slen) == 0)
-			ok = ct_equal_str(secret, slen, pass, passlen);
+			ok = ct_equal_str(secret, slen, pass, passlen) &
+			    (slen > 0);
 		wipe(secret, sizeof(secret));
 		return ok;
 	}
