@@ -285,6 +285,12 @@ test_scan(void)
 	    "login on the first line");
 	check(scan("", "alice", f, sizeof(f)) == 0 && strcmp(f, "none") == 0,
 	    "empty file");
+	/* an unknown login must cost what a wrong password costs: in a mixed
+	 * file it is checked against the first crypt hash, not plaintext */
+	check(scan("a:plain\nb:$y$j9T$x$y\nc:$6$s$h\n", "zz", f, sizeof(f)) == 0 &&
+	    strcmp(f, "dummy:$y$j9T$x$y") == 0, "dummy prefers the first crypt entry");
+	check(scan("a:plain\nb:{CRAM-MD5}x\n", "zz", f, sizeof(f)) == 0 &&
+	    strcmp(f, "dummy:plain") == 0, "dummy without crypt entries: the first");
 
 	/* cmd5checkpw 0.30 read lines with fgets(256): the tail of a long
 	 * line became an entry of its own.  Here a line is a line. */
