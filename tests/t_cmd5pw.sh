@@ -358,6 +358,24 @@ like "$(tr '\r' '\n' <"$T/out")" 'migrating .* \[#+\] 40/40 100% [0-9]+/s ETA 0:
 is "$?" 0 "the last migrated login verifies"
 cat "$T/out" >>"$ALL"
 
+echo "== the man page documents it all"
+MAN=$TOP/man/cmd5pw.8
+for sec in NAME SYNOPSIS DESCRIPTION FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+	grep -qx "\.Sh $sec" "$MAN" && ok "cmd5pw.8 has $sec" || not_ok "cmd5pw.8 has $sec"
+done
+for c in add passwd del list verify check migrate index; do
+	grep -q "^\.It Cm $c" "$MAN" && ok "cmd5pw.8 describes $c" || not_ok "cmd5pw.8 describes $c"
+done
+for o in 'Fl f' 'Fl Fl stdin' 'Fl b' 'Fl H' 'Fl p' 'Fl k' 'Fl j' 'Fl Fl strict'; do
+	grep -q "^\.It $o" "$MAN" && ok "cmd5pw.8 describes $o" || not_ok "cmd5pw.8 describes $o"
+done
+for rc in 0 1 2 111; do
+	sed -n '/^\.Sh EXIT STATUS/,/^\.Sh/p' "$MAN" | grep -qx "\.It $rc" &&
+	    ok "cmd5pw.8 documents exit $rc" || not_ok "cmd5pw.8 documents exit $rc"
+done
+out=$(mandoc -Tlint -W warning "$MAN" 2>&1)
+is "$?:$out" "0:" "mandoc -Tlint cmd5pw.8"
+
 echo "== no secret was ever printed"
 grep -Eq 'Secret-[12]|Plain-pw|Tty-pass|Batch-|New-[13]|Bob-new|Crlf-(new|mig)|tanstaaf|Legacy-pw|Bang-secret|Pw-40' "$ALL" &&
     not_ok "no password in any output ($(grep -Eo 'Secret-[12]|Plain-pw|Tty-pass-.|Batch-.|tanstaaf' "$ALL" | head -3))" ||
