@@ -612,9 +612,13 @@ progress(const char *what, size_t done, size_t n, double t0, int last)
 	for (i = 0; i < 30; i++)
 		bar[i] = i < fill ? '#' : '.';
 	bar[30] = '\0';
-	fprintf(stderr, "\r%s [%s] %zu/%zu %3zu%% %.0f/s ETA %ld:%02ld:%02ld ",
-	    what, bar, done, n, n ? done * 100 / n : 100, rate, eta / 3600,
-	    eta / 60 % 60, eta % 60);
+	fprintf(stderr, "\r%s [%s] %zu/%zu %3zu%% %.0f/s ", what, bar, done,
+	    n, n ? done * 100 / n : 100, rate);
+	if (done > 0)
+		fprintf(stderr, "ETA %ld:%02ld:%02ld ", eta / 3600,
+		    eta / 60 % 60, eta % 60);
+	else
+		fputs("ETA -:--:-- ", stderr);
 	if (last)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -645,7 +649,8 @@ hash_all(struct job *jobs, size_t n, enum store how, int keep_plain,
 
 	if (nthreads > (long)n)
 		nthreads = (long)n;
-	if (nthreads <= 1 || n <= 1) {
+	/* one thread at least when a progress bar is drawn beside it */
+	if (n <= 1 || (nthreads <= 1 && !show)) {
 		worker(&pl);
 		return;
 	}
@@ -693,6 +698,11 @@ lock_file(void)
 	if (lock_fd < 0)
 		die(EXIT_SYS, "cannot open lock file %s: %s", lp,
 		    strerror(errno));
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return;
+	if (errno == EWOULDBLOCK && isatty(2))
+		warn("waiting for the lock on %s (another cmd5pw is running)",
+		    lp);
 	while (flock(lock_fd, LOCK_EX) != 0)
 		if (errno != EINTR)
 			die(EXIT_SYS, "cannot lock %s: %s", lp,
