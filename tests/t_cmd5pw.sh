@@ -264,6 +264,23 @@ echo 'w' | try 0 "a temp file left by a killed run is replaced" -f "$P" passwd -
 [ -e "$P.cmd5pw-tmp" ] && not_ok "and removed" || ok "and removed"
 echo 'x' | try 111 "add in a missing directory" -f "$T/nodir/pw" add -p --stdin a
 
+echo "== the lock is flock(2) on FILE.lock, so flock(1) in a script works too"
+flock "$P.lock" sleep 1 &
+lpid=$!
+sleep 0.2
+t0=$(date +%s%N)
+echo 'v' | try 0 "a change waits for a lock held by flock(1)" -f "$P" passwd -p --stdin a
+waited=$((($(date +%s%N) - t0) / 1000000))
+[ "$waited" -ge 500 ] && ok "it waited (${waited} ms)" || not_ok "it waited (${waited} ms)"
+wait "$lpid"
+flock "$P.lock" sleep 1 &
+lpid=$!
+sleep 0.2
+"$TTYRUN" 'Lock-pw-1' 'Lock-pw-1' -- "$CMD5PW" -f "$P" add lockme >"$T/out" 2>&1
+is "$?" 0 "on a terminal, the same"
+like "$(out)" "waiting for the lock on $P.lock" "and says it is waiting"
+wait "$lpid"
+
 echo "== round trip: a hand-edited legacy file keeps every other byte"
 H=$T/hand
 {
@@ -377,7 +394,7 @@ out=$(mandoc -Tlint -W warning "$MAN" 2>&1)
 is "$?:$out" "0:" "mandoc -Tlint cmd5pw.8"
 
 echo "== no secret was ever printed"
-grep -Eq 'Secret-[12]|Plain-pw|Tty-pass|Batch-|New-[13]|Bob-new|Crlf-(new|mig)|tanstaaf|Legacy-pw|Bang-secret|Pw-40' "$ALL" &&
+grep -Eq 'Secret-[12]|Plain-pw|Tty-pass|Lock-pw|Batch-|New-[13]|Bob-new|Crlf-(new|mig)|tanstaaf|Legacy-pw|Bang-secret|Pw-40' "$ALL" &&
     not_ok "no password in any output ($(grep -Eo 'Secret-[12]|Plain-pw|Tty-pass-.|Batch-.|tanstaaf' "$ALL" | head -3))" ||
     ok "no password in any output"
 done_testing
