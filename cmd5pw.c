@@ -8,6 +8,7 @@
  * are copied byte for byte.  Exit 0: done; 1: rejected; 2: usage;
  * 111: system error (cmd5pw(8), EXIT STATUS). */
 #include <crypt.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -781,10 +782,42 @@ fsync_dir(void)
 	close(fd);
 }
 
+/* pwindex_build names its temp file FILE.cdb.tmpPID; a killed run leaves
+ * one behind.  We hold the lock, so every such file is left over. */
+static void
+remove_index_temps(void)
+{
+	char dir[4200], name[4200];
+	const char *slash = strrchr(path, '/'), *base;
+	struct dirent *d;
+	size_t n, blen;
+	DIR *dp;
+
+	base = slash ? slash + 1 : path;
+	n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir) || (size_t)snprintf(name, sizeof(name),
+	    "%s.cdb.tmp", base) >= sizeof(name))
+		return;
+	memcpy(dir, slash ? path : ".", slash ? n : 1);
+	dir[slash ? n : 1] = '\0';
+	blen = strlen(name);
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL)
+		if (strncmp(d->d_name, name, blen) == 0 &&
+		    d->d_name[blen] != '\0' &&
+		    strspn(d->d_name + blen, "0123456789") ==
+		    strlen(d->d_name + blen))
+			(void)unlinkat(dirfd(dp), d->d_name, 0);
+	closedir(dp);
+}
+
 static void
 rebuild_index(void)
 {
 	struct pwerr err;
+
+	remove_index_temps();
 
 	if (pwindex_build(path, &err) != 0)
 		die(EXIT_SYS, "%s (the text is up to date; cmd5checkpw reads "
