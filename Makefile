@@ -69,6 +69,29 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -I. -o $@ tests/unit.c $(SRCS) $(LIBS_0)
 
+# make bench: the benchmark of docs/bench.md, about 3 minutes; its data
+# goes to bench/out/.  The baselines are static, as cmd5checkpw is.
+BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt
+BENCH_CORE = $(CORE) bench/names.h $(HDRS)
+
+bench: cmd5checkpw $(BENCH)
+	bench/bench
+
+bench/bench: bench/bench.c $(BENCH_CORE)
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/bench.c $(CORE) $(LIBS)
+
+bench/genpw: bench/genpw.c $(BENCH_CORE)
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/genpw.c $(CORE) $(LIBS)
+
+bench/noop: bench/noop.c
+	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/noop.c
+
+bench/fgets030: bench/fgets030.c
+	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/fgets030.c
+
+bench/barecrypt: bench/barecrypt.c
+	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/barecrypt.c -lcrypt
+
 test: all tests/unit
 	bash tests/run
 
@@ -90,6 +113,7 @@ uninstall:
 
 clean:
 	rm -f *.o $(PROGS) tests/unit tests/*.o
-	rm -rf build-san tests/tmp
+	rm -rf build-san tests/tmp bench/out
+	rm -f $(BENCH)
 
-.PHONY: all install uninstall clean test check san
+.PHONY: all install uninstall clean test check san bench
