@@ -5,7 +5,10 @@
  * and prints medians, ratios and the issue's targets (docs/bench.md).
  *
  * usage: bench/bench [-q]     run from the top of the tree after make;
- *                             -q: a quick run, a tenth of the rounds */
+ *                             -q: a quick run, a tenth of the rounds
+ *        bench/bench -c N FD3FILE 'CMD ARGS' 'CMD ARGS'...
+ *                             compare any commands the same way, N rounds,
+ *                             fd 3 from FD3FILE (to find where time goes) */
 #define _GNU_SOURCE		/* wait4 */
 #include <errno.h>
 #include <fcntl.h>
@@ -172,7 +175,7 @@ race(struct job *jobs, size_t k, unsigned n)
 			struct job *j = &jobs[r % 2 ? k - 1 - x : x];
 			double t = run_once(j, &rss, &st);
 
-			if (st != j->want)
+			if (j->want >= 0 && st != j->want)
 				die("%s: exit %d, wanted %d", j->name, st,
 				    j->want);
 			j->t[j->n++] = t;
@@ -626,6 +629,41 @@ machine(void)
 	    load[0], load[1], load[2]);
 }
 
+/* -c: compare commands given as strings split at spaces. */
+static int
+compare(int argc, char **argv)
+{
+	struct job j[MAXJOBS];
+	unsigned n = (unsigned)atoi(argv[0]);
+	char *a;
+	size_t k, i;
+	int fd;
+	ssize_t r;
+
+	memset(j, 0, sizeof(j));
+	if (argc < 3 || argc - 2 > MAXJOBS || n == 0)
+		die("usage: bench/bench -c N FD3FILE 'CMD ARGS'...");
+	if ((fd = open(argv[1], O_RDONLY)) < 0 ||
+	    (r = read(fd, j[0].fd3, sizeof(j[0].fd3))) < 0)
+		die("%s: %s", argv[1], strerror(errno));
+	close(fd);
+	for (k = 0; k < (size_t)argc - 2; k++) {
+		memcpy(j[k].fd3, j[0].fd3, (size_t)r);
+		j[k].fd3len = (size_t)r;
+		j[k].name = argv[k + 2];
+		j[k].want = -1;
+		a = strdup(argv[k + 2]);
+		for (i = 0; i < MAXARGS - 1 &&
+		    (j[k].argv[i] = strsep(&a, " ")) != NULL; i++)
+			;
+	}
+	race(j, k, n);
+	for (i = 0; i < k; i++)
+		printf("%8.3f ms %6.3fx %6ld KiB  %s\n", j[i].med * 1e3,
+		    j[i].med / j[0].med, j[i].maxrss, j[i].name);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -634,18 +672,20 @@ main(int argc, char **argv)
 	double t0 = now();
 	size_t i;
 
+	/* descriptors 0 to 3 taken, so that no pipe lands on 3 */
 	if (argc == 2 && strcmp(argv[1], "-q") == 0)
 		quick = 1;
-	else if (argc != 1)
-		die("usage: bench/bench [-q]");
-	if (access(CMD5CHECKPW, X_OK) != 0 || access(NOOP, X_OK) != 0)
-		die("run make bench from the top of the tree");
-	/* descriptors 0 to 3 taken, so no pipe lands on 3 */
+	else if (argc > 1 && strcmp(argv[1], "-c") != 0)
+		die("usage: bench/bench [-q] | -c N FD3FILE 'CMD ARGS'...");
 	while ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 &&
 	    devnull < 3)
 		;
 	if (devnull < 0)
 		die("/dev/null: %s", strerror(errno));
+	if (argc > 1 && strcmp(argv[1], "-c") == 0)
+		return compare(argc - 2, argv + 2);
+	if (access(CMD5CHECKPW, X_OK) != 0 || access(NOOP, X_OK) != 0)
+		die("run make bench from the top of the tree");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	machine();
 	generate();
