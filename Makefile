@@ -73,7 +73,8 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 
 # make bench: the benchmark of docs/bench.md, about 3 minutes; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
-BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt
+BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
+	bench/cmd5checkpw-dyn bench/rss
 BENCH_CORE = $(CORE) bench/names.h $(HDRS)
 
 bench: cmd5checkpw $(BENCH)
@@ -85,11 +86,18 @@ bench/bench: bench/bench.c $(BENCH_CORE)
 bench/genpw: bench/genpw.c $(BENCH_CORE)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/genpw.c $(CORE) $(LIBS)
 
+# the same program linked as with STATIC=0, for comparison
+bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS_0)
+
 bench/noop: bench/noop.c
 	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/noop.c
 
 bench/fgets030: bench/fgets030.c
 	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/fgets030.c
+
+bench/rss: bench/rss.c
+	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/rss.c
 
 bench/barecrypt: bench/barecrypt.c
 	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/barecrypt.c -lcrypt

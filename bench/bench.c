@@ -32,6 +32,7 @@
 #define OUT "bench/out"
 #define CMD5CHECKPW "./cmd5checkpw"
 #define NOOP "bench/noop"
+#define CMD5CHECKPW_DYN "bench/cmd5checkpw-dyn"
 #define MAXJOBS 8
 #define MAXARGS 12
 
@@ -43,11 +44,11 @@ struct job {
 	char *argv[MAXARGS];
 	char fd3[FD3_MAX];
 	size_t fd3len;
+	int onstdin;		/* the pipe is fd 0 rather than fd 3 */
 	int want;
 	/* results */
 	double *t;		/* seconds, one per run */
 	size_t n;
-	long maxrss;		/* KiB, the largest of all runs */
 	double med;
 };
 
@@ -110,10 +111,11 @@ run_once(const struct job *j, long *maxrss, int *status)
 		die("write to pipe: %s", strerror(errno));
 	close(p[1]);
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, devnull, 0);
+	posix_spawn_file_actions_adddup2(&fa, j->onstdin ? p[0] : devnull, 0);
 	posix_spawn_file_actions_adddup2(&fa, devnull, 1);
 	posix_spawn_file_actions_adddup2(&fa, devnull, 2);
-	posix_spawn_file_actions_adddup2(&fa, p[0], 3);
+	if (!j->onstdin)
+		posix_spawn_file_actions_adddup2(&fa, p[0], 3);
 	t0 = now();
 	if ((errno = posix_spawn(&pid, j->argv[0], &fa, NULL, j->argv,
 	    env)) != 0)
@@ -161,11 +163,10 @@ race(struct job *jobs, size_t k, unsigned n)
 	int st;
 
 	for (i = 0; i < k; i++) {
-		free(jobs[i].t);
+		/* the caller frees t */
 		if ((jobs[i].t = calloc(n, sizeof(double))) == NULL)
 			die("out of memory");
 		jobs[i].n = 0;
-		jobs[i].maxrss = 0;
 	}
 	for (w = 0; w < 3; w++)
 		for (i = 0; i < k; i++)
@@ -179,8 +180,6 @@ race(struct job *jobs, size_t k, unsigned n)
 				die("%s: exit %d, wanted %d", j->name, st,
 				    j->want);
 			j->t[j->n++] = t;
-			if (rss > j->maxrss)
-				j->maxrss = rss;
 		}
 	}
 	for (i = 0; i < k; i++)
@@ -419,10 +418,45 @@ row_info(const char *name, const char *text)
 
 /* --- the measurements --- */
 
+/* Peak RSS of a job in KiB, the largest of n runs, measured through
+ * bench/rss (see there why not by our own wait4). */
+static long
+peak_rss(const struct job *j, unsigned n)
+{
+	struct job w = *j;
+	char buf[32];
+	long rss, max = 0;
+	unsigned r;
+	size_t i;
+	int st, fd;
+	ssize_t got;
+
+	w.argv[0] = "bench/rss";
+	w.argv[1] = OUT "/rss";
+	for (i = 0; j->argv[i] != NULL && i + 2 < MAXARGS - 1; i++)
+		w.argv[i + 2] = j->argv[i];
+	w.argv[i + 2] = NULL;
+	for (r = 0; r < n; r++) {
+		(void)run_once(&w, &rss, &st);
+		if (st != j->want)
+			die("%s: exit %d, wanted %d", j->name, st, j->want);
+		if ((fd = open(OUT "/rss", O_RDONLY)) < 0 ||
+		    (got = read(fd, buf, sizeof(buf) - 1)) <= 0)
+			die(OUT "/rss: cannot read");
+		close(fd);
+		buf[got] = '\0';
+		if (atol(buf) > max)
+			max = atol(buf);
+	}
+	return max;
+}
+
+/* --- the measurements --- */
+
 /* CRAM-MD5 and PLAIN against {CRAM-MD5} and plaintext verifiers, 1M logins
  * and their index, first/last/missing login: each against the no-op. */
 static void
-bench_login(long rss[3])
+bench_login(void)
 {
 	static const struct {
 		const char *mech, *verifier, *kind;
@@ -439,7 +473,7 @@ bench_login(long rss[3])
 	int p;
 
 	header("Login through the checkpassword pipe, 1M logins + index "
-	    "(ratio vs static no-op)");
+	    "(ratio vs the static no-op)");
 	memset(j, 0, sizeof(j));
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
 		for (p = FIRST; p <= MISSING; p++) {
@@ -448,28 +482,60 @@ bench_login(long rss[3])
 			login_job(&j[1], name, path_of(c[i].kind, BIG), BIG,
 			    c[i].cram, (enum pos)p);
 			noop_job(&j[0], &j[1]);
-			race(j, 2, rounds(400));
+			race(j, 2, rounds(1500));
 			row_ratio(name, j[1].med, p == MISSING ?
 			    "no-op" : "no-op -> prog", j[0].med, 1.15);
-			if (i == 0)
-				rss[p] = j[1].maxrss;
 			free(j[0].t);
 			free(j[1].t);
 		}
 }
 
+/* The same login from a STATIC=0 build (the Makefile's bench target
+ * builds one): what the static default saves. */
 static void
-bench_rss(const long rss[3])
+bench_dynamic(void)
 {
+	struct job j[3];
+
+	if (access(CMD5CHECKPW_DYN, X_OK) != 0)
+		return;
+	memset(j, 0, sizeof(j));
+	login_job(&j[1], "static", path_of("plain", BIG), BIG, 0, LAST);
+	j[2] = j[1];
+	j[2].name = "dynamic";
+	j[2].argv[0] = CMD5CHECKPW_DYN;
+	noop_job(&j[0], &j[1]);
+	race(j, 3, rounds(500));
+	printf("%-44s %7.3f ms  static %.3f ms, no-op -> prog %.3f ms: "
+	    "%.3fx (no target)\n", "PLAIN vs plaintext, last, STATIC=0 build",
+	    j[2].med * 1e3, j[1].med * 1e3, j[0].med * 1e3,
+	    j[2].med / j[0].med);
+	free(j[0].t);
+	free(j[1].t);
+	free(j[2].t);
+}
+
+static void
+bench_rss(void)
+{
+	struct job j, noop;
 	char name[80];
+	long base = 0, r;
 	int p;
 
-	header("Peak RSS of one login, 1M logins + index (wait4 ru_maxrss)");
+	header("Peak RSS of one login, 1M logins + index (ru_maxrss through "
+	    "bench/rss, largest of 20 runs)");
 	for (p = FIRST; p <= MISSING; p++) {
 		snprintf(name, sizeof(name), "CRAM-MD5 vs {CRAM-MD5}, %s",
 		    posname[p]);
-		row_abs(name, (double)rss[p], "KiB", 2048);
+		login_job(&j, name, path_of("cram", BIG), BIG, 1, (enum pos)p);
+		noop_job(&noop, &j);
+		r = peak_rss(&noop, 20);
+		base = r > base ? r : base;
+		row_abs(name, (double)peak_rss(&j, 20), "KiB", 2048);
 	}
+	printf("%-44s %6ld KiB (bench/rss itself included, as above)\n",
+	    "  the static no-op", base);
 }
 
 /* yescrypt through cmd5checkpw vs one crypt_rn() on the same hash. */
@@ -498,91 +564,201 @@ bench_yescrypt(void)
 	setargv(&j[1], CMD5CHECKPW, "-l", "stderr", "-f", file, NOOP, NULL);
 	header("yescrypt PLAIN, 1M logins + index (ratio vs one bare "
 	    "crypt_rn)");
-	race(j, 2, rounds(40));
+	race(j, 2, rounds(120));
 	row_ratio("PLAIN vs yescrypt ($y$j9T$)", j[1].med, "bare crypt",
 	    j[0].med, 1.05);
 	free(j[0].t);
 	free(j[1].t);
 }
 
-/* For one size: the no-op, a login through the index, the same login
- * through a stale index (whole text scanned), the fgets 0.30 scan.  All
- * for a missing login, so that every scan reads the whole file. */
+/* One size of the growth table, missing login (every scan reads the whole
+ * file).  Two races, so that the lookups do not run right after a scan
+ * that has just swept 35 MB through the caches. */
 struct growth {
-	double noop, index, stale, fgets, build;
+	double noop, index, noop2, stale, fgets, build;
 	long rss_index, rss_stale;
 	off_t bytes;
 };
 
-static void
-measure_size(unsigned count, unsigned n, struct growth *g)
+static double
+median_runs(struct job *j, unsigned n, void (*before)(void))
 {
-	struct job j[4];
-	char *stale = path_of("stale", count);
+	double *t, m;
+	unsigned r;
 	long rss;
 	int st;
-	unsigned r;
-	double *bt;
-	struct job b;
+
+	if ((t = calloc(n, sizeof(*t))) == NULL)
+		die("out of memory");
+	for (r = 0; r < n; r++) {
+		if (before != NULL)
+			before();
+		t[r] = run_once(j, &rss, &st);
+		if (st != j->want)
+			die("%s: exit %d, wanted %d", j->name, st, j->want);
+	}
+	m = median(t, n);
+	free(t);
+	return m;
+}
+
+/* Until cmd5pw lands, the index is built by genpw through the same
+ * pwindex_build() that cmd5pw index calls. */
+static const char *cmd5pw = "./cmd5pw";
+
+static int
+have_cmd5pw(void)
+{
+	struct job j;
+	long rss;
+	int st;
+
+	memset(&j, 0, sizeof(j));
+	setargv(&j, cmd5pw, NULL);
+	if (access(cmd5pw, X_OK) != 0)
+		return 0;
+	(void)run_once(&j, &rss, &st);
+	return st == 2;		/* usage; the placeholder exits 100 */
+}
+
+static double
+index_build(const char *file, unsigned n)
+{
+	struct job j;
+
+	memset(&j, 0, sizeof(j));
+	j.name = "index rebuild";
+	if (have_cmd5pw())
+		setargv(&j, cmd5pw, "-f", file, "index", NULL);
+	else
+		setargv(&j, "bench/genpw", "index", file, NULL);
+	return median_runs(&j, n, NULL);
+}
+
+static void
+measure_size(unsigned count, struct growth *g)
+{
+	struct job j[3];
+	char *stale = path_of("stale", count);
+	int big = count >= BIG;
 
 	memset(j, 0, sizeof(j));
 	login_job(&j[1], "index", path_of("plain", count), count, 0, MISSING);
 	noop_job(&j[0], &j[1]);
-	login_job(&j[2], "stale", stale, count, 0, MISSING);
-	j[3] = j[2];
-	j[3].name = "fgets 0.30";
-	setargv(&j[3], "bench/fgets030", stale, NOOP, NULL);
-	race(j, 4, n);
+	race(j, 2, rounds(600));
 	g->noop = j[0].med;
 	g->index = j[1].med;
-	g->stale = j[2].med;
-	g->fgets = j[3].med;
-	g->rss_index = j[1].maxrss;
-	g->rss_stale = j[2].maxrss;
-	g->bytes = file_size(stale);
-	for (r = 0; r < 4; r++)
-		free(j[r].t);
+	g->rss_index = peak_rss(&j[1], 10);
+	free(j[0].t);
+	free(j[1].t);
 
-	/* index rebuilds: not interleaved, there is nothing to pair with */
-	memset(&b, 0, sizeof(b));
-	setargv(&b, "bench/genpw", "index", path_of("plain", count), NULL);
-	n = count >= BIG ? rounds(7) : rounds(15);
-	if ((bt = calloc(n, sizeof(*bt))) == NULL)
-		die("out of memory");
-	for (r = 0; r < n; r++)
-		if ((bt[r] = run_once(&b, &rss, &st)), st != 0)
-			die("genpw index failed");
-	g->build = median(bt, n);
-	free(bt);
+	login_job(&j[1], "stale", stale, count, 0, MISSING);
+	j[2] = j[1];
+	j[2].name = "fgets 0.30";
+	setargv(&j[2], "bench/fgets030", stale, NOOP, NULL);
+	race(j, 3, big ? rounds(60) : rounds(300));
+	g->noop2 = j[0].med;
+	g->stale = j[1].med;
+	g->fgets = j[2].med;
+	g->rss_stale = peak_rss(&j[1], big ? 3 : 10);
+	g->bytes = file_size(stale);
+	free(j[0].t);
+	free(j[1].t);
+	free(j[2].t);
+
+	g->build = index_build(path_of("plain", count),
+	    big ? rounds(15) : rounds(30));
 }
 
 static void
 bench_scan(const struct growth *g)
 {
-	double net = g->stale - g->noop;
+	double net = g->stale - g->noop2;
 
-	header("Stale index: whole text scanned, 1M logins, missing login "
-	    "(speedup vs fgets)");
+	header("Stale index: the whole text scanned, 1M logins, missing "
+	    "login (speedup vs fgets)");
 	row_speedup("PLAIN, stale index (text scan)", g->stale, "fgets 0.30",
 	    g->fgets, 5.0);
-	printf("%-44s %7.3f ms per login, %.1f MB in %.3f ms over the no-op:"
-	    " %.0f MB/s\n", "  scan", g->stale * 1e3, (double)g->bytes / 1e6,
-	    net * 1e3, (double)g->bytes / 1e6 / net);
-	net = g->fgets - g->noop;
-	printf("%-44s %7.3f ms per login, %.0f MB/s\n", "  fgets 0.30 scan",
+	printf("%-44s %7.3f ms per login; %.1f MB in %.3f ms more than the "
+	    "no-op: %.0f MB/s\n", "  text scan", g->stale * 1e3,
+	    (double)g->bytes / 1e6, net * 1e3, (double)g->bytes / 1e6 / net);
+	net = g->fgets - g->noop2;
+	printf("%-44s %7.3f ms per login; %.0f MB/s\n", "  fgets 0.30 scan",
 	    g->fgets * 1e3, (double)g->bytes / 1e6 / net);
 }
 
-/* The cmd5pw rows.  Until cmd5pw lands, the index is built by genpw
- * through the same pwindex_build() that cmd5pw index calls. */
+/* --- cmd5pw: one function per row --- */
+
 static void
-bench_cmd5pw(const struct growth *g)
+bench_index(const struct growth *g)
 {
-	header("Index and cmd5pw, 1M logins");
-	row_abs("index rebuild (genpw -> pwindex_build)", g->build * 1e3,
-	    "ms", 2000);
-	row_info("cmd5pw passwd, one login", "not measured: waits for cmd5pw");
-	row_info("cmd5pw migrate", "not measured: waits for cmd5pw");
+	row_abs(have_cmd5pw() ? "cmd5pw index" :
+	    "index rebuild (genpw: pwindex_build)", g->build * 1e3, "ms",
+	    2000);
+}
+
+static const char *work_file;
+
+#define MIGRATE_N "200"
+
+static void
+fresh_work_file(void)
+{
+	run_tool("bench/genpw", "text", MIGRATE_N, "plain", work_file);
+}
+
+/* One passwd in a 1M-login file, end to end: lock, rewrite, fsyncs,
+ * index rebuild.  The new password comes on stdin. */
+static void
+bench_passwd(void)
+{
+	struct job j;
+	char login[64];
+	double t;
+
+	if (!have_cmd5pw()) {
+		row_info("cmd5pw passwd, one login of 1M", "not measured: waits for "
+		    "cmd5pw on main (bench_passwd)");
+		return;
+	}
+	work_file = OUT "/passwd-1000000";
+	run_tool("bench/genpw", "text", "1000000", "plain", work_file);
+	run_tool(cmd5pw, "-f", work_file, "index", NULL);
+	memset(&j, 0, sizeof(j));
+	j.name = "cmd5pw passwd";
+	login_of(BIG / 2, login, sizeof(login));
+	setargv(&j, cmd5pw, "-f", work_file, "passwd", "--stdin", login,
+	    NULL);
+	memcpy(j.fd3, "new-password\n", 13);
+	j.fd3len = 13;
+	j.onstdin = 1;
+	t = median_runs(&j, rounds(7), NULL);
+	row_abs("cmd5pw passwd, one login of 1M", t * 1e3, "ms", 3000);
+}
+
+/* migrate of 500 plaintext logins: each gets a yescrypt hash (and a
+ * {CRAM-MD5} state), on all cores: logins per second, bound by crypt. */
+static void
+bench_migrate(void)
+{
+	struct job j;
+	char v[80];
+	double t;
+
+	if (!have_cmd5pw()) {
+		row_info("cmd5pw migrate", "not measured: waits for cmd5pw on "
+		    "main (bench_migrate)");
+		return;
+	}
+	work_file = OUT "/migrate-" MIGRATE_N;
+	memset(&j, 0, sizeof(j));
+	j.name = "cmd5pw migrate";
+	setargv(&j, cmd5pw, "-f", work_file, "migrate", NULL);
+	t = median_runs(&j, quick ? 1 : 3, fresh_work_file);
+	snprintf(v, sizeof(v), "%.0f logins/s on %ld cores (%.2f s for "
+	    MIGRATE_N ")", atof(MIGRATE_N) / t,
+	    sysconf(_SC_NPROCESSORS_ONLN), t);
+	row_info("cmd5pw migrate, plaintext -> yescrypt + {CRAM-MD5}", v);
 }
 
 static void
@@ -592,12 +768,12 @@ bench_growth(const struct growth *g)
 
 	printf("\nGrowth over the number of logins (PLAIN, plaintext "
 	    "verifiers, missing login; medians in ms)\n");
-	printf("%8s %8s %8s %8s %7s %9s %9s %7s %8s %9s %9s\n", "logins",
+	printf("%8s %6s %7s %7s %7s %8s %9s %7s %8s %9s %9s\n", "logins",
 	    "MB", "no-op", "index", "ratio", "stale", "fgets0.30", "speedup",
 	    "rebuild", "RSS index", "RSS stale");
 	for (i = 0; i < NSIZES; i++)
-		printf("%8u %8.1f %8.3f %8.3f %6.3fx %9.3f %9.3f %6.1fx "
-		    "%8.1f %6ld KiB %6ld KiB\n", sizes[i],
+		printf("%8u %6.1f %7.3f %7.3f %6.3fx %8.3f %9.3f %6.1fx "
+		    "%8.1f %5ld KiB %5ld KiB\n", sizes[i],
 		    (double)g[i].bytes / 1e6, g[i].noop * 1e3,
 		    g[i].index * 1e3, g[i].index / g[i].noop,
 		    g[i].stale * 1e3, g[i].fgets * 1e3, g[i].fgets / g[i].stale,
@@ -659,8 +835,8 @@ compare(int argc, char **argv)
 	}
 	race(j, k, n);
 	for (i = 0; i < k; i++)
-		printf("%8.3f ms %6.3fx %6ld KiB  %s\n", j[i].med * 1e3,
-		    j[i].med / j[0].med, j[i].maxrss, j[i].name);
+		printf("%8.3f ms %6.3fx  %s\n", j[i].med * 1e3,
+		    j[i].med / j[0].med, j[i].name);
 	return 0;
 }
 
@@ -668,15 +844,14 @@ int
 main(int argc, char **argv)
 {
 	struct growth g[NSIZES];
-	long rss[3];
 	double t0 = now();
 	size_t i;
 
-	/* descriptors 0 to 3 taken, so that no pipe lands on 3 */
 	if (argc == 2 && strcmp(argv[1], "-q") == 0)
 		quick = 1;
 	else if (argc > 1 && strcmp(argv[1], "-c") != 0)
 		die("usage: bench/bench [-q] | -c N FD3FILE 'CMD ARGS'...");
+	/* descriptors 0 to 3 taken, so that no pipe lands on 3 */
 	while ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 &&
 	    devnull < 3)
 		;
@@ -686,18 +861,23 @@ main(int argc, char **argv)
 		return compare(argc - 2, argv + 2);
 	if (access(CMD5CHECKPW, X_OK) != 0 || access(NOOP, X_OK) != 0)
 		die("run make bench from the top of the tree");
+	if (getenv("BENCH_CMD5PW") != NULL)
+		cmd5pw = getenv("BENCH_CMD5PW");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	machine();
 	generate();
 
-	bench_login(rss);
-	bench_rss(rss);
+	bench_login();
+	bench_dynamic();
+	bench_rss();
 	bench_yescrypt();
 	for (i = 0; i < NSIZES; i++)
-		measure_size(sizes[i], sizes[i] >= BIG ? rounds(40) :
-		    rounds(200), &g[i]);
+		measure_size(sizes[i], &g[i]);
 	bench_scan(&g[NSIZES - 1]);
-	bench_cmd5pw(&g[NSIZES - 1]);
+	header("cmd5pw and the index, 1M logins");
+	bench_index(&g[NSIZES - 1]);
+	bench_passwd();
+	bench_migrate();
 	bench_growth(g);
 
 	printf("\n%d PASS, %d MISS in %.0f s; ", npass, nmiss, now() - t0);

@@ -1,7 +1,8 @@
 /* bench/genpw.c: writes the benchmark's password files and indexes.
  *   genpw text N plain|cram FILE   N logins (names.h), legacy plaintext
  *                                  or {CRAM-MD5} verifiers, plus one
- *                                  yescrypt login half way down
+ *                                  yescrypt login half way down when
+ *                                  N >= YES_MIN (names.h)
  *   genpw index FILE               FILE.cdb through the core's
  *                                  pwindex_build(), as cmd5pw index will
  * Exit 0, or 1 with a message. */
@@ -79,7 +80,7 @@ write_text(unsigned count, int cram, const char *path)
 		die("out of memory", NULL);
 	p = buf;
 	for (i = 0; i < count; i++) {
-		if (i == count / 2) {
+		if (i == count / 2 && count >= YES_MIN) {
 			p += put(p, YES_LOGIN ":");
 			p += put(p, hash);
 			*p++ = '\n';
