@@ -2,7 +2,8 @@
  * under bench/out/, then times whole logins (fork+exec of the real binary,
  * fd 3 a pipe, prog the static no-op) against baselines built beside it,
  * run interleaved (A B B A ...) so that the machine's noise falls on both,
- * and prints medians, ratios and the issue's targets (docs/bench.md).
+ * and prints medians, ratios (medians of per-round ratios) and the issue's
+ * targets (docs/bench.md).
  *
  * usage: bench/bench [-q]     run from the top of the tree after make;
  *                             -q: a quick run, a tenth of the rounds
@@ -149,6 +150,24 @@ median(const double *v, size_t n)
 	qsort(s, n, sizeof(*s), cmp_double);
 	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	free(s);
+	return m;
+}
+
+/* The ratio of x to base: the median of the ratios of the two runs of
+ * each round, which ran back to back, so a burst of load from elsewhere
+ * falls on both runs of a pair and cancels. */
+static double
+paired(const struct job *x, const struct job *base)
+{
+	double *q, m;
+	size_t r;
+
+	if ((q = calloc(x->n, sizeof(*q))) == NULL)
+		die("out of memory");
+	for (r = 0; r < x->n; r++)
+		q[r] = x->t[r] / base->t[r];
+	m = median(q, x->n);
+	free(q);
 	return m;
 }
 
@@ -375,29 +394,30 @@ row(const char *name, const char *value, const char *base, double b,
 	verdict(ok);
 }
 
-/* A time against its baseline: ratio = t / base, target ratio <= max. */
+/* A time against its baseline, ratio (paired, see paired()) <= max. */
 static void
-row_ratio(const char *name, double t, const char *base, double b, double max)
+row_ratio(const char *name, double t, const char *base, double b,
+    double ratio, double max)
 {
 	char v[32], r[16], tg[16];
 
 	snprintf(v, sizeof(v), "%.3f ms", t * 1e3);
-	snprintf(r, sizeof(r), "%.3fx", t / b);
+	snprintf(r, sizeof(r), "%.3fx", ratio);
 	snprintf(tg, sizeof(tg), "<=%.2fx", max);
-	row(name, v, base, b, r, tg, t / b <= max);
+	row(name, v, base, b, r, tg, ratio <= max);
 }
 
 /* A baseline that should be slower: speedup = base / t >= min. */
 static void
 row_speedup(const char *name, double t, const char *base, double b,
-    double min)
+    double speedup, double min)
 {
 	char v[32], r[16], tg[16];
 
 	snprintf(v, sizeof(v), "%.3f ms", t * 1e3);
-	snprintf(r, sizeof(r), "%.1fx", b / t);
+	snprintf(r, sizeof(r), "%.1fx", speedup);
 	snprintf(tg, sizeof(tg), ">=%.0fx", min);
-	row(name, v, base, b, r, tg, b / t >= min);
+	row(name, v, base, b, r, tg, speedup >= min);
 }
 
 static void
@@ -484,7 +504,8 @@ bench_login(void)
 			noop_job(&j[0], &j[1]);
 			race(j, 2, rounds(1500));
 			row_ratio(name, j[1].med, p == MISSING ?
-			    "no-op" : "no-op -> prog", j[0].med, 1.15);
+			    "no-op" : "no-op -> prog", j[0].med,
+			    paired(&j[1], &j[0]), 1.15);
 			free(j[0].t);
 			free(j[1].t);
 		}
@@ -509,7 +530,7 @@ bench_dynamic(void)
 	printf("%-44s %7.3f ms  static %.3f ms, no-op -> prog %.3f ms: "
 	    "%.3fx (no target)\n", "PLAIN vs plaintext, last, STATIC=0 build",
 	    j[2].med * 1e3, j[1].med * 1e3, j[0].med * 1e3,
-	    j[2].med / j[0].med);
+	    paired(&j[2], &j[0]));
 	free(j[0].t);
 	free(j[1].t);
 	free(j[2].t);
@@ -566,7 +587,7 @@ bench_yescrypt(void)
 	    "crypt_rn)");
 	race(j, 2, rounds(120));
 	row_ratio("PLAIN vs yescrypt ($y$j9T$)", j[1].med, "bare crypt",
-	    j[0].med, 1.05);
+	    j[0].med, paired(&j[1], &j[0]), 1.05);
 	free(j[0].t);
 	free(j[1].t);
 }
@@ -576,6 +597,7 @@ bench_yescrypt(void)
  * that has just swept 35 MB through the caches. */
 struct growth {
 	double noop, index, noop2, stale, fgets, build;
+	double ratio, speedup;		/* paired: index/noop, fgets/stale */
 	long rss_index, rss_stale;
 	off_t bytes;
 };
@@ -648,6 +670,7 @@ measure_size(unsigned count, struct growth *g)
 	race(j, 2, rounds(600));
 	g->noop = j[0].med;
 	g->index = j[1].med;
+	g->ratio = paired(&j[1], &j[0]);
 	g->rss_index = peak_rss(&j[1], 10);
 	free(j[0].t);
 	free(j[1].t);
@@ -660,6 +683,7 @@ measure_size(unsigned count, struct growth *g)
 	g->noop2 = j[0].med;
 	g->stale = j[1].med;
 	g->fgets = j[2].med;
+	g->speedup = paired(&j[2], &j[1]);
 	g->rss_stale = peak_rss(&j[1], big ? 3 : 10);
 	g->bytes = file_size(stale);
 	free(j[0].t);
@@ -678,7 +702,7 @@ bench_scan(const struct growth *g)
 	header("Stale index: the whole text scanned, 1M logins, missing "
 	    "login (speedup vs fgets)");
 	row_speedup("PLAIN, stale index (text scan)", g->stale, "fgets 0.30",
-	    g->fgets, 5.0);
+	    g->fgets, g->speedup, 5.0);
 	printf("%-44s %7.3f ms per login; %.1f MB in %.3f ms more than the "
 	    "no-op: %.0f MB/s\n", "  text scan", g->stale * 1e3,
 	    (double)g->bytes / 1e6, net * 1e3, (double)g->bytes / 1e6 / net);
@@ -775,8 +799,8 @@ bench_growth(const struct growth *g)
 		printf("%8u %6.1f %7.3f %7.3f %6.3fx %8.3f %9.3f %6.1fx "
 		    "%8.1f %5ld KiB %5ld KiB\n", sizes[i],
 		    (double)g[i].bytes / 1e6, g[i].noop * 1e3,
-		    g[i].index * 1e3, g[i].index / g[i].noop,
-		    g[i].stale * 1e3, g[i].fgets * 1e3, g[i].fgets / g[i].stale,
+		    g[i].index * 1e3, g[i].ratio,
+		    g[i].stale * 1e3, g[i].fgets * 1e3, g[i].speedup,
 		    g[i].build * 1e3, g[i].rss_index, g[i].rss_stale);
 }
 
@@ -865,6 +889,9 @@ main(int argc, char **argv)
 		cmd5pw = getenv("BENCH_CMD5PW");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	machine();
+	printf("medians of all rounds; ratio: the median, over the rounds, of "
+	    "the two runs' ratio\n(each round runs baseline and contender "
+	    "back to back, in alternating order)\n");
 	generate();
 
 	bench_login();
