@@ -9,7 +9,8 @@
  *                             -q: a quick run, a tenth of the rounds
  *        bench/bench -c N FD3FILE 'CMD ARGS' 'CMD ARGS'...
  *                             compare any commands the same way, N rounds,
- *                             fd 3 from FD3FILE (to find where time goes) */
+ *                             fd 3 from FD3FILE (to find where time goes);
+ *                             prints medians and ratios to the first */
 #define _GNU_SOURCE		/* wait4 */
 #include <errno.h>
 #include <fcntl.h>
@@ -860,7 +861,7 @@ compare(int argc, char **argv)
 	race(j, k, n);
 	for (i = 0; i < k; i++)
 		printf("%8.3f ms %6.3fx  %s\n", j[i].med * 1e3,
-		    j[i].med / j[0].med, j[i].name);
+		    paired(&j[i], &j[0]), j[i].name);
 	return 0;
 }
 
