@@ -71,7 +71,7 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -I. -o $@ tests/unit.c $(SRCS) $(LIBS_0)
 
-# make bench: the benchmark of docs/bench.md, about 3 minutes; its data
+# make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
 BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
 	bench/cmd5checkpw-dyn bench/rss
