@@ -17,11 +17,9 @@ STD = -std=c11 -D_DEFAULT_SOURCE
 # relocation of libcrypto (see README, "Speed").  STATIC=0 links against
 # the shared libraries, as a distribution may prefer.
 STATIC = 1
-# cmd5checkpw links no libcrypto (hmac_md5.c says why: a CPUID probe at
-# every start); cmd5pw and the unit tests' HMAC oracle still use it.
-PKG_LIBS = $$(pkg-config --libs libmd libxcrypt libcdb libcrypto 2>/dev/null || echo -lmd -lcrypt -lcdb -lcrypto) -lresolv
-LIBS_1 = -static -lcdb -lcrypt -lmd -lresolv -lcrypto -pthread
-LIBS_0 = -Wl,--as-needed $(PKG_LIBS)
+PKG_LIBS = $$(pkg-config --libs libcrypto libxcrypt libcdb 2>/dev/null || echo -lcrypto -lcrypt -lcdb)
+LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
+LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
 CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o

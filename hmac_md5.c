@@ -1,18 +1,15 @@
-/* hmac_md5.c: the crypto core: HMAC-MD5 over libmd's MD5.
+/* hmac_md5.c: the crypto core, thin over OpenSSL libcrypto.
  *
- * HMAC-MD5 is built from MD5 block functions rather than a finished HMAC
- * because Dovecot's {CRAM-MD5} verifier *is* the pair of MD5 chaining
- * states after the key blocks (src/lib/hmac-cram-md5.c), which only a
- * low-level MD5 exposes.  The MD5 is libmd's (MD5Transform on a bare
- * state), not libcrypto's: linking libcrypto's MD5 statically brings in
- * its x86_64cpuid.o, whose .init constructor runs OPENSSL_ia32_cpuid at
- * every start; in a virtual machine each CPUID traps to the hypervisor,
- * about 45 microseconds per login measured by make bench (docs/bench.md),
- * for nothing a login uses.  For the same reason secrets are wiped with
- * explicit_bzero and compared by ct_equal below, not OPENSSL_cleanse and
- * CRYPTO_memcmp, which live in that same object. */
+ * HMAC-MD5 is built from libcrypto's MD5 block functions rather than
+ * HMAC()/EVP_MAC because Dovecot's {CRAM-MD5} verifier *is* the pair of MD5
+ * chaining states after the key blocks (src/lib/hmac-cram-md5.c), which only
+ * the low-level MD5_CTX exposes; it also keeps OpenSSL 3's provider loading
+ * out of every login's fork+exec.  The MD5 API is deprecated in 3.0 but
+ * present throughout 3.x. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <string.h>
-#include <md5.h>
+#include <openssl/crypto.h>
+#include <openssl/md5.h>
 
 #include "hmac_md5.h"
 
@@ -22,7 +19,16 @@ void
 wipe(void *p, size_t n)
 {
 	if (p != NULL && n > 0)
-		explicit_bzero(p, n);
+		OPENSSL_cleanse(p, n);
+}
+
+static void
+state_of(const MD5_CTX *c, uint32_t st[4])
+{
+	st[0] = c->A;
+	st[1] = c->B;
+	st[2] = c->C;
+	st[3] = c->D;
 }
 
 /* An MD5 context that has consumed exactly one 64-byte block. */
@@ -30,54 +36,40 @@ static void
 resume(MD5_CTX *c, const uint32_t st[4])
 {
 	memset(c, 0, sizeof(*c));
-	memcpy(c->state, st, sizeof(c->state));
-	c->count = BLOCK * 8;	/* libmd counts bits */
-}
-
-/* The MD5 chaining state after one block, from the initial values. */
-static void
-one_block(const unsigned char block[BLOCK], uint32_t st[4])
-{
-	MD5_CTX c;
-
-	MD5Init(&c);
-	MD5Transform(c.state, block);
-	memcpy(st, c.state, sizeof(c.state));
-	wipe(&c, sizeof(c));
-}
-
-static void
-md5(const void *p, size_t len, unsigned char out[MD5_LEN])
-{
-	MD5_CTX c;
-
-	MD5Init(&c);
-	MD5Update(&c, p, len);
-	MD5Final(out, &c);
-	wipe(&c, sizeof(c));
+	c->A = st[0];
+	c->B = st[1];
+	c->C = st[2];
+	c->D = st[3];
+	c->Nl = BLOCK * 8;
 }
 
 void
 hmac_md5_init(struct hmac_md5_key *k, const void *key, size_t keylen)
 {
 	unsigned char kb[BLOCK], pad[BLOCK];
+	MD5_CTX c;
 	size_t i;
 
 	memset(kb, 0, sizeof(kb));
 	if (keylen > BLOCK)	/* RFC 2104: long keys are hashed first */
-		md5(key, keylen, kb);
+		MD5(key, keylen, kb);
 	else if (keylen > 0)
 		memcpy(kb, key, keylen);
 
 	for (i = 0; i < BLOCK; i++)
 		pad[i] = kb[i] ^ 0x5c;
-	one_block(pad, k->outer);
+	MD5_Init(&c);
+	MD5_Transform(&c, pad);
+	state_of(&c, k->outer);
 	for (i = 0; i < BLOCK; i++)
 		pad[i] = kb[i] ^ 0x36;
-	one_block(pad, k->inner);
+	MD5_Init(&c);
+	MD5_Transform(&c, pad);
+	state_of(&c, k->inner);
 
 	wipe(kb, sizeof(kb));
 	wipe(pad, sizeof(pad));
+	wipe(&c, sizeof(c));
 }
 
 void
@@ -88,11 +80,11 @@ hmac_md5_finish(const struct hmac_md5_key *k, const void *msg, size_t msglen,
 	MD5_CTX c;
 
 	resume(&c, k->inner);
-	MD5Update(&c, msg, msglen);
-	MD5Final(ihash, &c);
+	MD5_Update(&c, msg, msglen);
+	MD5_Final(ihash, &c);
 	resume(&c, k->outer);
-	MD5Update(&c, ihash, sizeof(ihash));
-	MD5Final(out, &c);
+	MD5_Update(&c, ihash, sizeof(ihash));
+	MD5_Final(out, &c);
 	wipe(ihash, sizeof(ihash));
 	wipe(&c, sizeof(c));
 }
@@ -161,10 +153,10 @@ apop_md5(const void *ts, size_t tslen, const void *secret, size_t secretlen,
 {
 	MD5_CTX c;
 
-	MD5Init(&c);
-	MD5Update(&c, ts, tslen);
-	MD5Update(&c, secret, secretlen);
-	MD5Final(out, &c);
+	MD5_Init(&c);
+	MD5_Update(&c, ts, tslen);
+	MD5_Update(&c, secret, secretlen);
+	MD5_Final(out, &c);
 	wipe(&c, sizeof(c));
 }
 
@@ -210,19 +202,10 @@ hex_encode(const unsigned char *in, size_t len, char *out)
 	}
 }
 
-/* CRYPTO_memcmp's portable form (OpenSSL crypto/cryptlib.c): every byte
- * is read, the differences are or-ed; volatile keeps the compiler from
- * stopping at the first one. */
 int
 ct_equal(const void *a, const void *b, size_t n)
 {
-	const volatile unsigned char *x = a, *y = b;
-	unsigned char d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= x[i] ^ y[i];
-	return d == 0;
+	return CRYPTO_memcmp(a, b, n) == 0;
 }
 
 int
@@ -240,7 +223,7 @@ ct_equal_str(const void *a, size_t alen, const void *b, size_t blen)
 		memcpy(pa, a, alen);
 		memcpy(pb, b, blen);
 	}
-	same_bytes = ct_equal(pa, pb, sizeof(pa));
+	same_bytes = CRYPTO_memcmp(pa, pb, sizeof(pa)) == 0;
 	same_len = alen == blen;
 	wipe(pa, sizeof(pa));
 	wipe(pb, sizeof(pb));

@@ -4,9 +4,7 @@
  * presented as a password or response never matches (no pass-the-hash). */
 #include <crypt.h>
 #include <string.h>
-#include <netinet/in.h>		/* resolv.h wants it */
-#include <resolv.h>		/* b64_pton: libcrypto's decoder would link
-				 * its start-up CPUID probe (hmac_md5.c) */
+#include <openssl/evp.h>
 
 #include "hmac_md5.h"
 #include "pwfile.h"
@@ -17,9 +15,6 @@ static int
 plain_secret(const struct verifier *v, unsigned char *buf, size_t size,
     size_t *len)
 {
-	static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/=";
-	char b64[1400 + 1];
 	int n;
 
 	switch (v->enc) {
@@ -36,19 +31,17 @@ plain_secret(const struct verifier *v, unsigned char *buf, size_t size,
 		*len = v->len / 2;
 		return 0;
 	case VE_B64:
-		/* strict: whole quanta, and no whitespace, which b64_pton
-		 * would skip */
-		if (v->len % 4 != 0 || v->len / 4 * 3 > size ||
-		    v->len >= sizeof(b64))
+		if (v->len % 4 != 0 || v->len / 4 * 3 > size || v->len > 1400)
 			return -1;
-		memcpy(b64, v->p, v->len);
-		b64[v->len] = '\0';
-		n = -1;
-		if (strspn(b64, b64chars) == v->len)
-			n = b64_pton(b64, buf, size);
-		wipe(b64, sizeof(b64));
+		n = EVP_DecodeBlock(buf, (const unsigned char *)v->p,
+		    (int)v->len);
 		if (n < 0)
 			return -1;
+		/* EVP_DecodeBlock counts the padding as zero bytes */
+		if (v->len > 0 && v->p[v->len - 1] == '=')
+			n--;
+		if (v->len > 1 && v->p[v->len - 2] == '=')
+			n--;
 		*len = (size_t)n;
 		return 0;
 	}

@@ -3,7 +3,7 @@
 # As root, apt-get installs what is missing; otherwise it says what is
 # missing and fails (tests are never skipped for a missing tool).
 set -u
-build="gcc make libc6-dev pkg-config libssl-dev libcrypt-dev libcdb-dev libmd-dev openssl"
+build="gcc make libc6-dev pkg-config libssl-dev libcrypt-dev libcdb-dev openssl"
 test="$build tinycdb mandoc valgrind python3 clang libclang-rt-14-dev
  dovecot-core dovecot-imapd dovecot-submissiond swaks ucspi-tcp fail2ban
  procps psmisc"
