@@ -52,3 +52,46 @@ start() {
 
 # crypthash PREFIX PASSWORD [COST]: a libxcrypt hash (tests/crypthash.py)
 crypthash() { python3 "$TOP/tests/crypthash.py" "$@"; }
+
+# mkusers FILE: a password file with one login per verifier kind the file
+# format supports, and PW[login] (the right secret), KIND[login] set.
+# frank's entry is disabled ('!').  USERS lists the usable logins.
+declare -A PW KIND
+mkusers() {
+	PW=([alice]=alice-pw [bob]=bob-pw [carol]='carol pw' [dave]=dave-pw
+	    [erin]=erin-pw)
+	KIND=([alice]=plaintext [bob]={CRAM-MD5} [carol]=yescrypt
+	    [dave]=sha512-crypt [erin]=bcrypt)
+	USERS="alice bob carol dave erin"
+	mkpw "$1" \
+	    "# one login per verifier kind" \
+	    "alice:${PW[alice]}" \
+	    "bob:$(doveadm pw -s CRAM-MD5 -p "${PW[bob]}")" \
+	    "carol:$(crypthash '$y$' "${PW[carol]}")" \
+	    "dave:$(crypthash '$6$' "${PW[dave]}")" \
+	    "erin:$(crypthash '$2b$' "${PW[erin]}" 4)" \
+	    "frank:!$(crypthash '$6$' frank-pw)"
+}
+
+# f2b_check NAME LOGFILE: contrib/fail2ban/cmd5checkpw.conf, run by
+# fail2ban-regex on log lines this suite made: every failed login (with a
+# remote address, not a Dovecot userdb lookup) matches, with the client's
+# address; ok lines, lookups and error lines match nothing.
+f2b_check() {
+	local name=$1 file=$2 filter=$TOP/contrib/fail2ban/cmd5checkpw.conf
+	local want got
+	want=$(grep -E 'cmd5checkpw(\[[0-9]+\])?: fail .* remote=' "$file" |
+	    grep -vc ' mech=lookup ')
+	got=$(fail2ban-regex -r -o ip "$file" "$filter" 2>&1)
+	[ "$want" -gt 0 ] || not_ok "fail2ban ($name): the log has failed logins"
+	is "$(printf '%s\n' "$got" | grep -c .)" "$want" \
+	    "fail2ban ($name): all $want failed logins matched"
+	is "$(printf '%s\n' "$got" | sort -u)" 127.0.0.1 \
+	    "fail2ban ($name): the address matched is the client's"
+	grep -E 'cmd5checkpw(\[[0-9]+\])?: (ok |error |fail .* mech=lookup )' \
+	    "$file" >"$T/f2b.neg"
+	want=$(grep -c . "$T/f2b.neg")
+	[ "$want" -gt 0 ] || not_ok "fail2ban ($name): the log has ok lines"
+	is "$(fail2ban-regex -r -o ip "$T/f2b.neg" "$filter" 2>&1 | grep -c .)" 0 \
+	    "fail2ban ($name): none of $want ok/lookup/error lines matched"
+}

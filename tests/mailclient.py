@@ -8,13 +8,22 @@ and print what it answered, one word per step, for the shell tests.
   smtp-noauth PORT FROM TO                   "mail CODE" (or "rcpt CODE")
   ehlo PORT [tls]                            the EHLO keywords, one a line
   imap PORT LOGIN PASSWORD                   "login OK" or "login NO"
+  raw PORT MECH LOGIN PASSWORD               a whole dialogue on a bare
+      socket (EHLO, AUTH, MAIL, RCPT, DATA, QUIT), every line the server
+      sent, as sent: to see that nothing else reached the client
+Environment: SRCIP, the local address to connect from (tcprules).
 """
+import base64
+import hmac
 import imaplib
+import os
+import socket
 import smtplib
 import ssl
 import sys
 
 TIMEOUT = 20
+SRC = (os.environ["SRCIP"], 0) if os.environ.get("SRCIP") else None
 
 
 def insecure():
@@ -27,7 +36,8 @@ def insecure():
 
 def smtp(args, tls):
     port, mech, login, password = args[:4]
-    s = smtplib.SMTP("127.0.0.1", int(port), timeout=TIMEOUT)
+    s = smtplib.SMTP("127.0.0.1", int(port), timeout=TIMEOUT,
+                     source_address=SRC)
     s.ehlo("client.test")
     if tls:
         s.starttls(context=insecure())
@@ -53,7 +63,8 @@ def smtp(args, tls):
 
 def smtp_noauth(args):
     port, sender, rcpt = args
-    s = smtplib.SMTP("127.0.0.1", int(port), timeout=TIMEOUT)
+    s = smtplib.SMTP("127.0.0.1", int(port), timeout=TIMEOUT,
+                     source_address=SRC)
     s.ehlo("client.test")
     code, _ = s.mail(sender)
     if code != 250:
@@ -65,7 +76,8 @@ def smtp_noauth(args):
 
 
 def ehlo(args):
-    s = smtplib.SMTP("127.0.0.1", int(args[0]), timeout=TIMEOUT)
+    s = smtplib.SMTP("127.0.0.1", int(args[0]), timeout=TIMEOUT,
+                     source_address=SRC)
     s.ehlo("client.test")
     if len(args) > 1:
         s.starttls(context=insecure())
@@ -87,6 +99,51 @@ def imap(args):
         print("login NO")
 
 
+def raw(args):
+    port, mech, login, password = args
+    c = socket.create_connection(("127.0.0.1", int(port)), timeout=TIMEOUT,
+                                 source_address=SRC)
+    f = c.makefile("rb")
+    got = []
+
+    def reply():
+        while True:
+            line = f.readline(4096)
+            got.append(line)
+            if len(line) < 4 or line[3:4] != b"-":
+                return line
+
+    def send(text):
+        c.sendall(text.encode() + b"\r\n")
+        return reply()
+
+    enc = lambda b: base64.b64encode(b).decode()
+    reply()
+    send("EHLO client.test")
+    if mech == "PLAIN":
+        send("AUTH PLAIN " + enc(b"\0" + login.encode() + b"\0" +
+                                 password.encode()))
+    elif mech == "LOGIN":
+        send("AUTH LOGIN")
+        send(enc(login.encode()))
+        send(enc(password.encode()))
+    else:
+        chal = base64.b64decode(send("AUTH CRAM-MD5")[4:].strip())
+        digest = hmac.new(password.encode(), chal, "md5").hexdigest()
+        send(enc(login.encode() + b" " + digest.encode()))
+    send("MAIL FROM:<%s@mx.test>" % login)
+    send("RCPT TO:<rcpt@example.org>")
+    if send("DATA").startswith(b"354"):
+        send("Subject: raw\r\n\r\nraw dialogue\r\n.")
+    send("QUIT")
+    c.shutdown(socket.SHUT_WR)
+    rest = f.read()
+    if rest:
+        got.append(rest)
+    for line in got:
+        sys.stdout.write(repr(line)[2:-1] + "\n")
+
+
 cmd, args = sys.argv[1], sys.argv[2:]
 if cmd == "smtp":
     smtp(args, False)
@@ -96,6 +153,8 @@ elif cmd == "smtp-noauth":
     smtp_noauth(args)
 elif cmd == "ehlo":
     ehlo(args)
+elif cmd == "raw":
+    raw(args)
 elif cmd == "imap":
     imap(args)
 else:

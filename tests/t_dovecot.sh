@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/e2e.sh"
 
-for tool in dovecot doveadm swaks openssl python3; do
+for tool in dovecot doveadm swaks openssl python3 fail2ban-regex; do
 	command -v "$tool" >/dev/null || not_ok "$tool installed (tests/deps.sh test)"
 done
 [ "$FAILS" -eq 0 ] || exit 1
@@ -18,20 +18,9 @@ DLOG=$LOGDIR/t_dovecot.dovecot.log
 : >"$DLOG"
 : >"$LOG"
 
-PLAIN=alice-pw CRAM=bob-pw YES='carol pw' SHA=dave-pw BLF=erin-pw
-mkpw "$T/poppasswd" \
-    "# one login per verifier kind" \
-    "alice:$PLAIN" \
-    "bob:$(doveadm pw -s CRAM-MD5 -p "$CRAM")" \
-    "carol:$(crypthash '$y$' "$YES")" \
-    "dave:$(crypthash '$6$' "$SHA")" \
-    "erin:$(crypthash '$2b$' "$BLF" 4)" \
-    "frank:!$(crypthash '$6$' frank-pw)"
+mkusers "$T/poppasswd"
 chgrp dovecot "$T/poppasswd"
-declare -A PW=([alice]=$PLAIN [bob]=$CRAM [carol]=$YES [dave]=$SHA [erin]=$BLF)
-declare -A KIND=([alice]=plaintext [bob]={CRAM-MD5} [carol]=yescrypt
-    [dave]=sha512-crypt [erin]=bcrypt)
-USERS="alice bob carol dave erin"
+PLAIN=${PW[alice]} YES=${PW[carol]} SHA=${PW[dave]}
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
     -out "$T/cert.pem" -days 2 -subj /CN=localhost 2>/dev/null ||
@@ -113,7 +102,7 @@ swaks_auth() {
 	    --auth "$3" --auth-user "$1" --auth-password "$2" \
 	    --from "$1@mx.test" --to "rcpt@example.org" \
 	    --h-Subject "e2e swaks $1 $3" </dev/null >"$T/swaks.out" 2>&1
-	sed -n 's/^<~\{0,1\}\*\{0,1\} *\([0-9][0-9][0-9]\) .*/\1/p' "$T/swaks.out" |
+	sed -En 's/^<[-*~]* +([0-9]{3}) .*/\1/p' "$T/swaks.out" |
 	    grep -m1 -E '^(235|535|5..|4..)$'
 }
 
@@ -197,5 +186,7 @@ if grep -Eq 'Sanitizer|runtime error' "$DLOG"; then
 else
 	ok "no sanitizer report in Dovecot's log"
 fi
+stop_servers
+f2b_check "Dovecot log" "$DLOG"
 grep 'cmd5checkpw:' "$DLOG" >>"$LOG"
 done_testing
