@@ -19,12 +19,17 @@ families do around the checkpassword program (shared/PROTOCOLS.md):
       login\\0password\\0 (without); the response is split at its last
       space; the checker's stdout is the socket, its stderr the log.
 
+STARTTLS, as the qmail-tls patch does it, when ./control/servercert.pem
+(key and certificate; qmail-smtpd runs in /var/qmail) is readable; the
+checker's stdout and stderr stay the bare socket after it.
 Both: any non-zero exit of the checker is 535.  Relaying (a recipient
 outside mx.test) needs RELAYCLIENT or a successful AUTH.  Accepted mail is
 written to $FAKEQUEUE/msg.N (no qmail-queue here).  The patches' sleep
 before 535 is left out to keep the suite fast."""
 import base64
 import os
+import socket
+import ssl
 import sys
 import time
 
@@ -38,7 +43,9 @@ elif family == "hoffmann":
 else:
     sys.exit("usage: fakesmtpd.py dabrowski|hoffmann ...")
 
-rfile = os.fdopen(0, "rb", buffering=0)
+conn = socket.socket(fileno=os.dup(0))
+CERT = "control/servercert.pem"
+offer_tls = os.access(CERT, os.R_OK)
 offer_auth = auth_env is not None
 offer_cram = offer_auth and "cram" in auth_env
 only_cram = offer_cram and "+cram" not in auth_env
@@ -48,13 +55,13 @@ authed = None
 
 
 def out(s):
-    os.write(1, s.encode() + b"\r\n")
+    conn.sendall(s.encode() + b"\r\n")
 
 
 def readline():
     line = b""
     while not line.endswith(b"\n"):
-        c = rfile.read(1)
+        c = conn.recv(1)
         if not c:
             sys.exit(0)
         line += c
@@ -155,7 +162,17 @@ def auth(arg):
         out("535 authorization failed (#5.7.0)")
 
 
+def starttls():
+    global conn, offer_tls
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(CERT)
+    out("220 ready for tls")
+    conn = ctx.wrap_socket(conn, server_side=True)
+    offer_tls = False
+
+
 def main():
+    global authed
     queue = os.environ.get("FAKEQUEUE", ".")
     sender, rcpts, seen_helo = None, [], False
     out("220 %s ESMTP" % hostname)
@@ -166,6 +183,8 @@ def main():
         if verb == b"EHLO":
             seen_helo = True
             lines = [hostname, "PIPELINING", "8BITMIME"]
+            if offer_tls:
+                lines.append("STARTTLS")
             if offer_auth:
                 mechs = "CRAM-MD5" if only_cram else \
                     "LOGIN PLAIN" + (" CRAM-MD5" if offer_cram else "")
@@ -175,6 +194,9 @@ def main():
         elif verb == b"HELO":
             seen_helo = True
             out("250 " + hostname)
+        elif verb == b"STARTTLS" and offer_tls:
+            starttls()
+            sender, rcpts, seen_helo, authed = None, [], False, None
         elif verb == b"AUTH":
             if not seen_helo:
                 out("503 you're not polite enough (#5.5.1)")

@@ -177,6 +177,8 @@ like "$sys" 'cmd5checkpw\[[0-9]+\]: fail login="carol" mech=password reason=bad-
     "syslog (facility mail): fail line"
 is "$(cat "$SYSLOG.notmail" 2>/dev/null | wc -l)" 0 "syslog: nothing logged outside facility mail"
 f2b_check multilog "$MULTILOG/current"
+is "$(fail2ban-regex -r -o ip "$MULTILOG/current" "$TOP/contrib/fail2ban/cmd5checkpw.conf" |
+    grep -c '^10\.9\.9\.9$')" 0 "fail2ban: a login saying remote=10.9.9.9 bans no 10.9.9.9"
 f2b_check syslog "$SYSLOG"
 cat "$MULTILOG"/current "$SYSLOG" >>"$LOG" 2>/dev/null
 done_testing
