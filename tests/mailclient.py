@@ -8,6 +8,8 @@ and print what it answered, one word per step, for the shell tests.
   smtp-noauth PORT FROM TO                   "mail CODE" (or "rcpt CODE")
   ehlo PORT [tls]                            the EHLO keywords, one a line
   imap PORT LOGIN PASSWORD                   "login OK" or "login NO"
+  pop3 PORT user|apop LOGIN PASSWORD        "login OK <reply>" and "stat N"
+                                             or "login ERR"
   raw PORT MECH LOGIN PASSWORD               a whole dialogue on a bare
       socket (EHLO, AUTH, MAIL, RCPT, DATA, QUIT), every line the server
       sent, as sent: to see that nothing else reached the client
@@ -16,6 +18,7 @@ Environment: SRCIP, the local address to connect from (tcprules).
 import base64
 import hmac
 import imaplib
+import poplib
 import os
 import socket
 import smtplib
@@ -99,6 +102,24 @@ def imap(args):
         print("login NO")
 
 
+def pop3(args):
+    port, how, login, password = args
+    p = poplib.POP3("127.0.0.1", int(port), timeout=TIMEOUT)
+    try:
+        if how == "apop":
+            resp = p.apop(login, password)
+        else:
+            p.user(login)
+            resp = p.pass_(password)
+    except poplib.error_proto:
+        print("login ERR")
+        p.quit()
+        return
+    print("login OK", resp.decode())
+    print("stat", p.stat()[0])
+    p.quit()
+
+
 def raw(args):
     port, mech, login, password = args
     c = socket.create_connection(("127.0.0.1", int(port)), timeout=TIMEOUT,
@@ -153,6 +174,8 @@ elif cmd == "smtp-noauth":
     smtp_noauth(args)
 elif cmd == "ehlo":
     ehlo(args)
+elif cmd == "pop3":
+    pop3(args)
 elif cmd == "raw":
     raw(args)
 elif cmd == "imap":
