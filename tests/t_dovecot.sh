@@ -194,5 +194,5 @@ else
 fi
 stop_servers
 f2b_check "Dovecot log" "$DLOG"
-grep 'cmd5checkpw:' "$DLOG" >>"$LOG"
+grep -E 'cmd5checkpw:|Sanitizer|runtime error' "$DLOG" >>"$LOG"
 done_testing

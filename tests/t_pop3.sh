@@ -66,5 +66,5 @@ stop_servers
 like "$(cat "$ML/current")" ' cmd5checkpw: ok login="alice" mech=apop verifier=plain source=text remote=127\.0\.0\.1$' \
     "multilog: APOP ok line"
 f2b_check "pop3 multilog" "$ML/current"
-grep 'cmd5checkpw:' "$ML/current" >>"$LOG"
+cat "$ML/current" >>"$LOG"
 done_testing

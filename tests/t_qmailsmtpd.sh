@@ -180,5 +180,6 @@ f2b_check multilog "$MULTILOG/current"
 is "$(fail2ban-regex -r -o ip "$MULTILOG/current" "$TOP/contrib/fail2ban/cmd5checkpw.conf" |
     grep -c '^10\.9\.9\.9$')" 0 "fail2ban: a login saying remote=10.9.9.9 bans no 10.9.9.9"
 f2b_check syslog "$SYSLOG"
+# all of it, so tests/run sees any sanitizer report
 cat "$MULTILOG"/current "$SYSLOG" >>"$LOG" 2>/dev/null
 done_testing
