@@ -3,7 +3,7 @@
 # log/run (tcpserver + tcprules cdb + envuidgid + multilog), with
 # tests/fakesmtpd.py (Hoffmann, with qmail-tls's STARTTLS) standing in for
 # $QMAIL/bin/qmail-smtpd and an unprivileged smtpd user.  Then the checks
-# docs/deploy.md tells an admin to make by hand, and contrib/qmail-smtpd/run
+# the README (Deploying on port 587) tells an admin to make by hand, and contrib/qmail-smtpd/run
 # on "port 25".
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/e2e.sh"
@@ -82,7 +82,7 @@ swaks_sub() {
 	sed -En 's/^<[-*~]* +([0-9]{3}) .*/\1/p' "$T/swaks.out" | tr '\n' ' '
 }
 
-# docs/deploy.md, "Check it": EHLO on 587 shows STARTTLS and AUTH ...
+# the README (Deploying on port 587), "Check it": EHLO on 587 shows STARTTLS and AUTH ...
 ehlo=$(py ehlo "$SUB")
 like "$ehlo" '^STARTTLS' "587: EHLO offers STARTTLS"
 like "$(py ehlo "$SUB" tls)" '^AUTH .*PLAIN' "587: EHLO after STARTTLS offers AUTH"
