@@ -565,6 +565,31 @@ struct pool {
 	pthread_mutex_t mu;
 };
 
+/* Appends a job to a growing array (doubling); dies when memory is out. */
+static struct job *
+job_push(struct job **jobs, size_t *n, const char *login, size_t loginlen,
+    const char *pass, size_t passlen, size_t lineno)
+{
+	struct job *j;
+
+	if (*n == 0 || (*n & (*n - 1)) == 0) {
+		struct job *nj = realloc(*jobs, (*n ? 2 * *n : 1) *
+		    sizeof(**jobs));
+
+		if (nj == NULL)
+			die(EXIT_SYS, "out of memory");
+		*jobs = nj;
+	}
+	j = &(*jobs)[(*n)++];
+	memset(j, 0, sizeof(*j));
+	j->login = login;
+	j->loginlen = loginlen;
+	j->pass = pass;
+	j->passlen = passlen;
+	j->lineno = lineno;
+	return j;
+}
+
 #define CHUNK 8
 
 static void *
@@ -969,25 +994,12 @@ read_batch(size_t *njobs, struct htab *seen)
 		if (plen > PASS_MAX)
 			die(EXIT_REJECT, "standard input line %zu: password "
 			    "longer than %d bytes", lineno, PASS_MAX);
-		if (n == 0 || (n & (n - 1)) == 0) {
-			struct job *nj = realloc(jobs, (n ? 2 * n : 1) *
-			    sizeof(*jobs));
-
-			if (nj == NULL)
-				die(EXIT_SYS, "out of memory");
-			jobs = nj;
-		}
-		memset(&jobs[n], 0, sizeof(jobs[n]));
-		jobs[n].login = l.p;
-		jobs[n].loginlen = (size_t)(colon - l.p);
-		jobs[n].pass = colon + 1;
-		jobs[n].passlen = plen;
-		jobs[n].lineno = lineno;
-		ht_add(seen, l.p, jobs[n].loginlen, n, &isnew);
+		job_push(&jobs, &n, l.p, (size_t)(colon - l.p), colon + 1, plen,
+		    lineno);
+		ht_add(seen, l.p, (size_t)(colon - l.p), n - 1, &isnew);
 		if (!isnew)
 			die(EXIT_REJECT, "standard input line %zu: %s appears "
-			    "twice", lineno, esc(l.p, jobs[n].loginlen));
-		n++;
+			    "twice", lineno, esc(l.p, (size_t)(colon - l.p)));
 	}
 	if (n == 0)
 		die(EXIT_REJECT, "no login:password lines on standard input");
@@ -1547,21 +1559,8 @@ cmd_migrate(const struct opts *o)
 			    esc(pl.login, pl.loginlen), PASS_MAX);
 			continue;
 		}
-		if (n == 0 || (n & (n - 1)) == 0) {
-			struct job *nj = realloc(jobs, (n ? 2 * n : 1) *
-			    sizeof(*jobs));
-
-			if (nj == NULL)
-				die(EXIT_SYS, "out of memory");
-			jobs = nj;
-		}
-		memset(&jobs[n], 0, sizeof(jobs[n]));
-		jobs[n].login = pl.login;
-		jobs[n].loginlen = pl.loginlen;
-		jobs[n].pass = pl.field;
-		jobs[n].passlen = pl.fieldlen;
-		jobs[n].lineno = lineno;
-		n++;
+		job_push(&jobs, &n, pl.login, pl.loginlen, pl.field,
+		    pl.fieldlen, lineno);
 	}
 	if (n == 0) {
 		fprintf(stderr, "cmd5pw: %s: no legacy plaintext entries, "
