@@ -223,13 +223,22 @@ main(int argc, char **argv)
 		ok = verify(&rq, m.field, m.fieldlen, &reason, &used, &proved);
 	} else {
 		/* the same work as for a known login, then no */
-		if (m.dummy != NULL && rq.mech != MECH_LOOKUP)
-			(void)verify(&rq, m.dummy, m.dummylen, &reason, &used,
-			    &proved);
 		ok = 0;
+		if (m.dummy != NULL && rq.mech != MECH_LOOKUP &&
+		    verify(&rq, m.dummy, m.dummylen, &reason, &used,
+		    &proved) < 0)
+			ok = -1;
 		reason = "unknown-login";
 	}
 	pwmatch_free(&m);
+	if (ok < 0) {
+		/* e.g. out of memory for yescrypt: not the client's fault,
+		 * and the same answer whether or not the login exists */
+		log_line(LOG_ERR, "error login=\"%s\" reason=\"cannot compute "
+		    "the crypt hash (out of memory?)\" source=%s%s%s", elogin,
+		    source_name(&m), *eremote ? " remote=" : "", eremote);
+		finish(EXIT_TEMP);
+	}
 	if (!ok) {
 		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
 		    "source=%s%s%s", elogin, mech_name(rq.mech), reason,

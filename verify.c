@@ -78,6 +78,12 @@ check_crypt(const struct verifier *v, const char *pass, size_t passlen)
 	out = crypt_rn(phrase, setting, &data, (int)sizeof(data));
 	if (out != NULL)
 		ok = ct_equal_str(out, strlen(out), setting, v->len);
+	else if (crypt_checksalt(setting) != CRYPT_SALT_INVALID &&
+	    crypt_checksalt(setting) != CRYPT_SALT_METHOD_DISABLED)
+		/* libxcrypt fails a hash it accepts when it cannot get the
+		 * memory (yescrypt j9T wants 16 MiB), and says EINVAL: a
+		 * temporary failure, not a wrong password */
+		ok = -1;
 	wipe(&data, sizeof(data));
 	wipe(phrase, sizeof(phrase));
 	wipe(setting, sizeof(setting));
@@ -248,12 +254,16 @@ verify(const struct authreq *rq, const char *field, size_t fieldlen,
 	case MECH_APOP_OR_PASSWORD:
 		a = check_apop(v, n, rq, used);
 		b = check_password(v, n, rq->pass, rq->passlen, used);
-		ok = a | b;
+		ok = b < 0 ? -1 : a | b;
 		*proved = a ? MECH_APOP : MECH_PASSWORD;
 		break;
 	case MECH_LOOKUP:
 		ok = 1;
 		break;
+	}
+	if (ok < 0) {
+		*reason = "crypt-failed";
+		return -1;
 	}
 	if (disabled) {
 		*reason = "disabled";
