@@ -64,4 +64,18 @@ compare "yescrypt, text scan" "$T/yescrypt" 80 wonderlamb text
 compare "yescrypt, index" "$T/idx/yescrypt" 80 wonderlamb index
 compare "{CRAM-MD5}, text scan" "$T/cram" 300 Test text
 compare "{CRAM-MD5}, index" "$T/idx/cram" 300 Test index
+
+# Control: the method sees a difference when there is one.  In a file
+# whose first entry is plaintext, a wrong password for a yescrypt login
+# (u150) costs a yescrypt hash; one for a plaintext login (u0) does not.
+{ printf 'u0:tanstaaftanstaaf\n'; sed 1d "$T/yescrypt"; } >"$T/mixed"
+chmod 640 "$T/mixed"
+res=$(python3 "$TOP/tests/timing.py" 40 "$CMD5CHECKPW" -l none -f "$T/mixed" true \
+    -- u150 wonderlamb -- u0 wonderlamb)
+read -r a b d pd rcs <<<"$res"
+if awk -v d="$pd" 'BEGIN { exit !(d > 50) }'; then
+	ok "control: yescrypt login ${a}us vs plaintext login ${b}us is seen (paired $pd%)"
+else
+	not_ok "control: yescrypt login ${a}us vs plaintext login ${b}us not told apart (paired $pd%)"
+fi
 done_testing
