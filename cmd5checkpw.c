@@ -208,6 +208,7 @@ main(int argc, char **argv)
 	    strcmp(remote, "1") == 0;
 	if (fd3_parse(up, uplen, layout, lookup, &rq, &why) != 0)
 		die(EXIT_MISUSE, why);
+	proved = rq.mech;
 	log_escape(rq.login, rq.loginlen, elogin, sizeof(elogin));
 	eremote[0] = '\0';
 	if ((remote = getenv("TCPREMOTEIP")) != NULL)

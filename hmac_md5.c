@@ -184,7 +184,6 @@ hex_decode(const char *hex, size_t len, unsigned char *out, size_t outlen)
 		hi = hexval((unsigned char)hex[2 * i]);
 		lo = hexval((unsigned char)hex[2 * i + 1]);
 		bad |= (hi | lo) < 0;
-		/* unsigned: a bad digit is -1, and -1 << 4 is undefined */
 		out[i] = (unsigned char)(((unsigned)hi << 4 | (unsigned)lo) &
 		    0xff);
 	}

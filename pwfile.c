@@ -193,24 +193,58 @@ linelen(const char *p, const char *end)
 	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 }
 
-/* The first entry of the file: what an unknown login is checked against. */
 static int
-first_entry(const char *text, size_t size, struct pwmatch *m)
+has_crypt(const char *field, size_t len)
+{
+	struct verifier v[PW_MAXVERIFIERS];
+	size_t i, n;
+
+	while (len > 0 && (*field == '!' || *field == '*')) {
+		field++;
+		len--;
+	}
+	n = pwfile_verifiers(field, len, v, PW_MAXVERIFIERS);
+	for (i = 0; i < n; i++)
+		if (v[i].kind == VK_CRYPT)
+			return 1;
+	return 0;
+}
+
+int
+pwfile_dummy(const char *text, size_t size, struct pwline *out)
 {
 	const char *p = text, *end = text + size;
 	struct pwline l;
-	size_t n;
+	size_t n, seen = 0;
+	int found = 0;
 
-	while (p < end) {
+	while (p < end && seen < PW_DUMMY_SPAN) {
 		n = linelen(p, end);
 		if (pwfile_parse_line(p, n, &l) == PWL_ENTRY) {
-			if ((m->dummy = dupmem(l.field, l.fieldlen)) == NULL)
-				return -1;
-			m->dummylen = l.fieldlen;
-			return 0;
+			if (!found)
+				*out = l;
+			found = 1;
+			seen++;
+			if (has_crypt(l.field, l.fieldlen)) {
+				*out = l;
+				break;
+			}
 		}
 		p += n + 1;
 	}
+	return found;
+}
+
+static int
+dummy_entry(const char *text, size_t size, struct pwmatch *m)
+{
+	struct pwline l;
+
+	if (!pwfile_dummy(text, size, &l))
+		return 0;
+	if ((m->dummy = dupmem(l.field, l.fieldlen)) == NULL)
+		return -1;
+	m->dummylen = l.fieldlen;
 	return 0;
 }
 
@@ -224,7 +258,7 @@ pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
 	size_t n;
 
 	m->source = SRC_TEXT;
-	if (first_entry(text, size, m) != 0)
+	if (dummy_entry(text, size, m) != 0)
 		return -1;
 	if (!pwfile_login_ok(login, loginlen))
 		return 0;

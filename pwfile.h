@@ -44,7 +44,7 @@ struct pwmatch {
 	int found;
 	char *field;		/* the login's verifier field */
 	size_t fieldlen;
-	char *dummy;		/* the first entry's field: unknown logins do
+	char *dummy;		/* pwfile_dummy's field: unknown logins do
 				 * the same work against it */
 	size_t dummylen;
 	int source;		/* SRC_TEXT or SRC_INDEX */
@@ -63,6 +63,12 @@ int pw_lookup(const char *path, const char *login, size_t loginlen,
 /* Scan a whole text in memory. 0, or -1 out of memory. */
 int pwfile_scan(const char *text, size_t size, const char *login,
     size_t loginlen, struct pwmatch *m);
+/* The entry an unknown login is checked against, so that it costs what a
+ * wrong password costs: the first entry with a crypt hash (the costly
+ * check) among the first PW_DUMMY_SPAN entries, else the first entry.
+ * Returns 1 with *out set, 0 when the text has no entry. */
+#define PW_DUMMY_SPAN 1024
+int pwfile_dummy(const char *text, size_t size, struct pwline *out);
 /* Refuses a file writable by group or others. 0, or -1 with err set. */
 int pwfile_check_mode(const char *path, const struct stat *st,
     struct pwerr *err);

@@ -5,7 +5,7 @@
  * so "first entry wins" as in the text).  Logins never hold a NUL, so keys
  * starting with NUL are ours:
  *   "\0stamp"  the text file it was built from: "ino size sec nsec";
- *   "\0dummy"  the first entry's field, for unknown logins' equal work. */
+ *   "\0dummy"  pwfile_dummy's field, for unknown logins' equal work. */
 #include <cdb.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -152,7 +152,7 @@ pwindex_build(const char *textpath, struct pwerr *err)
 	struct cdb_make cm;
 	struct stat st;
 	struct pwline l;
-	int tfd = -1, cfd = -1, r = -1, have_dummy = 0;
+	int tfd = -1, cfd = -1, r = -1;
 	size_t n;
 
 	if ((cdbpath = pwindex_path(textpath)) == NULL ||
@@ -199,6 +199,13 @@ pwindex_build(const char *textpath, struct pwerr *err)
 	if (cdb_make_add(&cm, KEY_STAMP, KEYLEN(KEY_STAMP), stamp,
 	    (unsigned)strlen(stamp)) != 0)
 		goto write_failed;
+	if (!pwfile_dummy(text, (size_t)st.st_size, &l)) {
+		l.field = "";
+		l.fieldlen = 0;
+	}
+	if (cdb_make_add(&cm, KEY_DUMMY, KEYLEN(KEY_DUMMY), l.field,
+	    (unsigned)l.fieldlen) != 0)
+		goto write_failed;
 	end = text + st.st_size;
 	for (p = text; p != NULL && p < end; p = nl ? nl + 1 : NULL) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -207,19 +214,10 @@ pwindex_build(const char *textpath, struct pwerr *err)
 			continue;
 		if (l.fieldlen > UINT32_MAX / 2 || l.loginlen > UINT32_MAX / 2)
 			continue;
-		if (!have_dummy) {
-			have_dummy = 1;
-			if (cdb_make_add(&cm, KEY_DUMMY, KEYLEN(KEY_DUMMY),
-			    l.field, (unsigned)l.fieldlen) != 0)
-				goto write_failed;
-		}
 		if (cdb_make_add(&cm, l.login, (unsigned)l.loginlen, l.field,
 		    (unsigned)l.fieldlen) != 0)
 			goto write_failed;
 	}
-	if (!have_dummy && cdb_make_add(&cm, KEY_DUMMY, KEYLEN(KEY_DUMMY),
-	    "", 0) != 0)
-		goto write_failed;
 	if (cdb_make_finish(&cm) != 0 || fsync(cfd) != 0)
 		goto write_failed;
 	if (close(cfd) != 0) {

@@ -116,8 +116,10 @@ check_password(const struct verifier *v, size_t n, const char *pass,
 	}
 	if ((c = pick(v, n, VK_PLAIN)) != NULL) {
 		*used = "plain";
+		/* an empty stored secret is no password at all */
 		if (plain_secret(c, secret, sizeof(secret), &slen) == 0)
-			ok = ct_equal_str(secret, slen, pass, passlen);
+			ok = ct_equal_str(secret, slen, pass, passlen) &
+			    (slen > 0);
 		wipe(secret, sizeof(secret));
 		return ok;
 	}
@@ -218,6 +220,12 @@ verify(const struct authreq *rq, const char *field, size_t fieldlen,
 	size_t n, skip = 0;
 	int ok = 0, a, b, disabled;
 
+	if (rq->mech == MECH_LOOKUP) {
+		/* Dovecot userdb lookup: the login exists; no secret here */
+		*used = "none";
+		*proved = MECH_LOOKUP;
+		return 1;
+	}
 	/* A locked account ("!hash", as in shadow) still costs its check,
 	 * so timing does not tell a locked login from an active one. */
 	while (skip < fieldlen && (field[skip] == '!' || field[skip] == '*'))
@@ -258,7 +266,6 @@ verify(const struct authreq *rq, const char *field, size_t fieldlen,
 		*proved = a ? MECH_APOP : MECH_PASSWORD;
 		break;
 	case MECH_LOOKUP:
-		ok = 1;
 		break;
 	}
 	if (ok < 0) {

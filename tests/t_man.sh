@@ -1,0 +1,17 @@
+#!/bin/bash
+# Man pages: mdoc, clean under mandoc -Tlint at warning level (style-level
+# notes about pages missing on this machine, like qmail-smtpd(8), aside).
+. "$(dirname "$0")/lib.sh"
+for m in "$TOP"/man/*.[0-9]; do
+	out=$(mandoc -Tlint -W warning "$m" 2>&1)
+	is "$?:$out" "0:" "mandoc -Tlint $(basename "$m")"
+	like "$(head -c 200 "$m")" '^\.Dd ' "$(basename "$m") is mdoc"
+done
+for s in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+	like "$(grep -x "\.Sh $s" "$TOP/man/cmd5checkpw.8")" "$s" "cmd5checkpw.8 has $s"
+done
+# a broken page must fail the lint: the check itself can fail
+printf '.Dd x\n.Dt X 8\n.Sh NAME\n.Bl -tag\n' >"$T/bad.8"
+mandoc -Tlint -W warning "$T/bad.8" >/dev/null 2>&1
+rc=$?
+is "$((rc != 0))" 1 "a broken page fails mandoc -Tlint (exit $rc)"
