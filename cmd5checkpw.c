@@ -137,6 +137,22 @@ drop_privileges(void)
 	return eg == rg && sg == rg && eu == ru && su == ru ? 0 : -1;
 }
 
+/* No login holds a ':' (the file's separator), so what follows one is
+ * likely a password typed as "login:password": log only the part before. */
+static void
+log_login(const char *login, size_t len, char *out, size_t size)
+{
+	const char *colon = memchr(login, ':', len);
+	size_t n;
+
+	if (colon == NULL) {
+		log_escape(login, len, out, size);
+		return;
+	}
+	n = log_escape(login, (size_t)(colon - login), out, size - 5);
+	memcpy(out + n, ":...", 5);
+}
+
 static const char *
 source_name(const struct pwmatch *m)
 {
@@ -209,7 +225,7 @@ main(int argc, char **argv)
 	if (fd3_parse(up, uplen, layout, lookup, &rq, &why) != 0)
 		die(EXIT_MISUSE, why);
 	proved = rq.mech;
-	log_escape(rq.login, rq.loginlen, elogin, sizeof(elogin));
+	log_login(rq.login, rq.loginlen, elogin, sizeof(elogin));
 	eremote[0] = '\0';
 	if ((remote = getenv("TCPREMOTEIP")) != NULL)
 		log_escape(remote, strnlen(remote, 64), eremote,

@@ -119,4 +119,10 @@ auth 111 "group-writable index refused with 111" tim tanstaaftanstaaf '' \
     -- -f "$T/pw" true
 like "$(tail -1 "$LOG")" "refusing $T/pw.cdb: writable by group" \
     "group-writable index: the log names it"
+
+# --- a login never holds ':', so "login:password" typed as a login must
+# not put the password in the log
+auth 1 "login 'tim:Sekr1t-typed-as-login': refused" 'tim:Sekr1t-typed-as-login' x '' \
+    -- -f "$T/pw" true
+like "$(tail -1 "$LOG")" 'login="tim:\.\.\."' "the log shows login=\"tim:...\" only"
 done_testing
