@@ -122,6 +122,7 @@ like "$(tail -1 "$LOG")" "refusing $T/pw.cdb: writable by group" \
 
 # --- a login never holds ':', so "login:password" typed as a login must
 # not put the password in the log
+chmod 640 "$T/pw.cdb"
 auth 1 "login 'tim:Sekr1t-typed-as-login': refused" 'tim:Sekr1t-typed-as-login' x '' \
     -- -f "$T/pw" true
 like "$(tail -1 "$LOG")" 'login="tim:\.\.\."' "the log shows login=\"tim:...\" only"
