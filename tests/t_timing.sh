@@ -65,11 +65,18 @@ compare "yescrypt, index" "$T/idx/yescrypt" 80 wonderlamb index
 compare "{CRAM-MD5}, text scan" "$T/cram" 300 Test text
 compare "{CRAM-MD5}, index" "$T/idx/cram" 300 Test index
 
-# Control: the method sees a difference when there is one.  In a file
-# whose first entry is plaintext, a wrong password for a yescrypt login
-# (u150) costs a yescrypt hash; one for a plaintext login (u0) does not.
+# A mixed file whose first entry is plaintext: an unknown login is checked
+# against the first crypt entry, so it costs what a yescrypt login costs.
 { printf 'u0:tanstaaftanstaaf\n'; sed 1d "$T/yescrypt"; } >"$T/mixed"
 chmod 640 "$T/mixed"
+cp -p "$T/mixed" "$T/idx/mixed"
+"$MKINDEX" "$T/idx/mixed" || not_ok "mkindex mixed"
+compare "mixed, plaintext first, text scan" "$T/mixed" 80 wonderlamb text
+compare "mixed, plaintext first, index" "$T/idx/mixed" 80 wonderlamb index
+
+# Control: the method sees a difference when there is one: a wrong
+# password for a yescrypt login (u150) costs a yescrypt hash; one for the
+# plaintext login (u0) does not.
 res=$(python3 "$TOP/tests/timing.py" 40 "$CMD5CHECKPW" -l none -f "$T/mixed" true \
     -- u150 wonderlamb -- u0 wonderlamb)
 read -r a b d pd rcs <<<"$res"
