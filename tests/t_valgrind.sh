@@ -56,6 +56,7 @@ for src in text index; do
 	vauth 0 "$src: PLAIN {PLAIN.b64} right" erin 'pass:with:colons' -- "${P[@]}"
 	vauth 1 "$src: unknown login" nosuch tanstaaftanstaaf '' -- "${P[@]}"
 	vauth 1 "$src: locked login" mallory whatever '' -- "${P[@]}"
+	vauth 1 "$src: login with ':'" 'tim:tanstaaftanstaaf' x '' -- "${P[@]}"
 	vauth 0 "$src: CRAM-MD5 Hoffmann right" bob "$(hmac test "$chal")" "$chal" -- "${P[@]}"
 	vauth 1 "$src: CRAM-MD5 Hoffmann wrong" bob "$(hmac Test "$chal")" "$chal" -- "${P[@]}"
 	vauth 0 "$src: CRAM-MD5 Dabrowski right" tim "$chal" "$(hmac tanstaaftanstaaf "$chal")" -- "${P[@]}"
