@@ -113,6 +113,37 @@ build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
 tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
 
+# make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
+# goes to bench/out/.  The baselines are static, as cmd5checkpw is.
+BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
+	bench/cmd5checkpw-dyn bench/rss
+BENCH_CORE = $(CORE) bench/names.h $(HDRS)
+
+bench: cmd5checkpw $(BENCH)
+	bench/bench
+
+bench/bench: bench/bench.c $(BENCH_CORE)
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/bench.c $(CORE) $(LIBS)
+
+bench/genpw: bench/genpw.c $(BENCH_CORE)
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/genpw.c $(CORE) $(LIBS)
+
+# the same program linked as with STATIC=0, for comparison
+bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS_0)
+
+bench/noop: bench/noop.c
+	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/noop.c
+
+bench/fgets030: bench/fgets030.c
+	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/fgets030.c
+
+bench/rss: bench/rss.c
+	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/rss.c
+
+bench/barecrypt: bench/barecrypt.c
+	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/barecrypt.c -lcrypt
+
 test: all tests/unit
 	bash tests/run
 
@@ -134,6 +165,7 @@ uninstall:
 
 clean:
 	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/*.o
-	rm -rf build-san build-fuzz build-vg tests/tmp
+	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
+	rm -f $(BENCH)
 
-.PHONY: all install uninstall clean test check san fuzz fuzz-build vg
+.PHONY: all install uninstall clean test check san bench fuzz fuzz-build vg

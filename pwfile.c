@@ -320,22 +320,11 @@ on_sigbus(int sig)
 	siglongjmp(bus_jmp, 1);
 }
 
-static void
-catch_sigbus(struct sigaction *old)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigbus;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, old);
-}
-
 static int
 scan_mapped(int fd, const char *path, size_t size, const char *login,
     size_t loginlen, struct pwmatch *m, struct pwerr *err)
 {
-	struct sigaction old;
+	struct sigaction sa, old;
 	void *map;
 	int r;
 
@@ -346,7 +335,10 @@ scan_mapped(int fd, const char *path, size_t size, const char *login,
 		pwerr_set(err, "cannot map %s: %s", path, strerror(errno));
 		return -1;
 	}
-	catch_sigbus(&old);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
 	if (sigsetjmp(bus_jmp, 1) == 0) {
 		r = pwfile_scan(map, size, login, loginlen, m);
 		if (r != 0)
@@ -365,7 +357,6 @@ int
 pw_lookup(const char *path, const char *login, size_t loginlen,
     struct pwmatch *m, struct pwerr *err)
 {
-	struct sigaction old;
 	struct stat st;
 	char *cdbpath;
 	int fd, r;
@@ -389,17 +380,7 @@ pw_lookup(const char *path, const char *login, size_t loginlen,
 		close(fd);
 		return -1;
 	}
-	/* tinycdb maps the index too: one cut short under us (rewritten in
-	 * place rather than renamed) is unusable, and the text decides */
-	catch_sigbus(&old);
-	if (sigsetjmp(bus_jmp, 1) == 0) {
-		r = pwindex_lookup(cdbpath, &st, login, loginlen, m, err);
-	} else {
-		pwmatch_free(m);
-		m->index = IDX_BAD;
-		r = 0;
-	}
-	sigaction(SIGBUS, &old, NULL);
+	r = pwindex_lookup(cdbpath, &st, login, loginlen, m, err);
 	free(cdbpath);
 	if (r == 0) {
 		int idx = m->index;

@@ -120,6 +120,13 @@ like "$(tail -n 1 "$LOG")" 'source=text index=unusable' "garbage index logged as
 auth 1 "garbage index: text answers (wrong)" tim tanstaaftanstaa "" -- -f "$T/ix" true
 : >"$T/ix.cdb"
 auth 0 "empty index file: text answers" tim tanstaaftanstaaf "" -- -f "$T/ix" true
+# a value over 1 MiB (pwindex.c VALUE_MAX) is damage, not a verifier field
+{ printf '+6,1048577:\000stamp->'; head -c 1048577 /dev/zero | tr '\0' x
+  printf '\n\n'; } | cdb -c "$T/ix.cdb"
+chmod 640 "$T/ix.cdb"
+auth 0 "index with a 1 MiB value: text answers (right)" tim tanstaaftanstaaf "" -- -f "$T/ix" true
+like "$(tail -n 1 "$LOG")" 'source=text index=unusable' "index with a 1 MiB value logged as unusable"
+auth 1 "index with a 1 MiB value: text answers (wrong)" tim tanstaaftanstaa "" -- -f "$T/ix" true
 chmod 662 "$T/ix.cdb"
 auth 111 "world-writable index refused" tim tanstaaftanstaaf "" -- -f "$T/ix" true
 done_testing

@@ -116,10 +116,10 @@ ok "mid-scan truncations caught (SIGBUS -> 111) in these runs: $((after - before
 rm -f "$T/big"
 
 # --- the index is rewritten in place (cp over it, not a rename) while
-# logins are looked up: tinycdb reads it through a mapping, so a shrink
-# under a reader raised SIGBUS and killed cmd5checkpw (3 in 600 runs
-# before pw_lookup caught it).  Now the index is unusable and the text
-# decides: every answer is right.
+# logins are looked up.  When the index was read through a mapping
+# (cdb_init), a shrink under a reader raised SIGBUS and killed
+# cmd5checkpw (3 in 600 runs); it is read with cdb_seek now, a short read
+# makes the index unusable, and the text decides: every answer is right.
 make -s -C "$TOP" tests/mkindex >/dev/null 2>&1 || not_ok "build tests/mkindex"
 awk 'BEGIN { for (i = 0; i < 100000; i++)
     printf "user%06d:{CRAM-MD5}e02d374fde0dc75a17a557039a3a5338c7743304777dccd376f332bee68d2cf6\n", i }' >"$T/ix"
