@@ -48,6 +48,8 @@ ids_are_callers() {
 	    "$what: prog's real, effective, saved and fs uid are all $CALLER"
 	like "$(grep ^Gid: "$T/out")" "^Gid:[[:space:]]+$CALLER[[:space:]]+$CALLER[[:space:]]+$CALLER[[:space:]]+$CALLER" \
 	    "$what: prog's real, effective, saved and fs gid are all $CALLER"
+	is "$(grep ^Groups: "$T/out" | tr -d '[:space:]')" "Groups:" \
+	    "$what: prog has no supplementary groups (the caller had none)"
 }
 
 chal='<4711.1234567890@mail.example.org>'
@@ -76,6 +78,16 @@ run 2 "setuid owner: -f is refused (exit 2)" tim tanstaaftanstaaf '' \
     -- -f "$T/up/poppasswd" $PROG
 like "$(cat "$T/err")" "-f is refused when installed setuid" \
     "setuid owner: the log says why -f was refused"
+
+# --- setuid root, as the old guides have it; the file is root's, mode 600
+chown 0:0 "$T/up/poppasswd" "$T/bin/cmd5checkpw"
+chmod 600 "$T/up/poppasswd"
+chmod 4755 "$T/bin/cmd5checkpw"
+run 0 "setuid root: right password accepted" tim tanstaaftanstaaf '' -- $PROG
+ids_are_callers "setuid root"
+run 1 "setuid root: wrong password refused" tim tanstaaf '' -- $PROG
+run 2 "setuid root: -f is refused (exit 2)" tim tanstaaftanstaaf '' \
+    -- -f /etc/shadow $PROG
 
 # --- setgid to the file's group; the file is mode 640, owned by root
 chown 0:$OWNER "$T/up/poppasswd"
