@@ -37,7 +37,7 @@ cmd5pw: cmd5pw.o $(CORE)
 	$(CC) $(STD) $(CFLAGS) -c $<
 
 cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h
-cmd5pw.o: cmd5pw.c hmac_md5.h log.h pwfile.h pwindex.h
+cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
 pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
 pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h

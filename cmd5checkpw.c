@@ -32,6 +32,7 @@
 
 static char up[FD3_MAX + 1];	/* the fd-3 data: secrets, wiped on exit */
 static size_t uplen;
+static char remote[sizeof(" remote=") + 4 * 64];	/* " remote=IP" or "" */
 
 static void __attribute__((noreturn))
 finish(int status)
@@ -112,7 +113,8 @@ read_fd3(long deadline_ms)
 		uplen += (size_t)r;
 		if (uplen > FD3_MAX) {
 			close(3);
-			log_line(LOG_NOTICE, "fail reason=input-over-512-bytes");
+			log_line(LOG_NOTICE, "fail reason=input-over-512-bytes%s",
+			    remote);
 			finish(EXIT_REJECT);
 		}
 	}
@@ -172,8 +174,8 @@ int
 main(int argc, char **argv)
 {
 	const char *path = "/etc/poppasswd", *why = NULL, *reason = "none",
-	    *used = "none", *remote, *logname = "syslog";
-	char elogin[4 * FD3_MAX + 1], eremote[4 * 64 + 1];
+	    *used = "none", *env, *logname = "syslog";
+	char elogin[4 * FD3_MAX + 1];
 	enum layout layout = LAYOUT_AUTO;
 	enum mech proved;
 	enum logdest dest;
@@ -219,21 +221,21 @@ main(int argc, char **argv)
 	if (fcntl(3, F_GETFD) == -1)
 		dieusage("fd 3 is not open");
 
+	if ((env = getenv("TCPREMOTEIP")) != NULL) {
+		memcpy(remote, " remote=", 8);
+		log_escape(env, strnlen(env, 64), remote + 8,
+		    sizeof(remote) - 8);
+	}
 	read_fd3(deadline * 1000);
-	lookup = (remote = getenv("AUTHORIZED")) != NULL &&
-	    strcmp(remote, "1") == 0;
+	lookup = (env = getenv("AUTHORIZED")) != NULL && strcmp(env, "1") == 0;
 	if (fd3_parse(up, uplen, layout, lookup, &rq, &why) != 0)
 		die(EXIT_MISUSE, why);
 	proved = rq.mech;
 	log_login(rq.login, rq.loginlen, elogin, sizeof(elogin));
-	eremote[0] = '\0';
-	if ((remote = getenv("TCPREMOTEIP")) != NULL)
-		log_escape(remote, strnlen(remote, 64), eremote,
-		    sizeof(eremote));
 
 	if (pw_lookup(path, rq.login, rq.loginlen, &m, &err) != 0) {
-		log_line(LOG_ERR, "error login=\"%s\" reason=\"%s\"%s%s",
-		    elogin, err.msg, *eremote ? " remote=" : "", eremote);
+		log_line(LOG_ERR, "error login=\"%s\" reason=\"%s\"%s", elogin,
+		    err.msg, remote);
 		finish(EXIT_TEMP);
 	}
 	if (m.found) {
@@ -252,19 +254,18 @@ main(int argc, char **argv)
 		/* e.g. out of memory for yescrypt: not the client's fault,
 		 * and the same answer whether or not the login exists */
 		log_line(LOG_ERR, "error login=\"%s\" reason=\"cannot compute "
-		    "the crypt hash (out of memory?)\" source=%s%s%s", elogin,
-		    source_name(&m), *eremote ? " remote=" : "", eremote);
+		    "the crypt hash (out of memory?)\" source=%s%s", elogin,
+		    source_name(&m), remote);
 		finish(EXIT_TEMP);
 	}
 	if (!ok) {
 		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
-		    "source=%s%s%s", elogin, mech_name(rq.mech), reason,
-		    source_name(&m), *eremote ? " remote=" : "", eremote);
+		    "source=%s%s", elogin, mech_name(rq.mech), reason,
+		    source_name(&m), remote);
 		finish(rq.mech == MECH_LOOKUP ? EXIT_NOUSER : EXIT_REJECT);
 	}
-	log_line(LOG_INFO, "ok login=\"%s\" mech=%s verifier=%s source=%s%s%s",
-	    elogin, mech_name(proved), used, source_name(&m),
-	    *eremote ? " remote=" : "", eremote);
+	log_line(LOG_INFO, "ok login=\"%s\" mech=%s verifier=%s source=%s%s",
+	    elogin, mech_name(proved), used, source_name(&m), remote);
 
 	/* Dovecot's checkpassword-reply wants USER; a lookup answers with
 	 * AUTHORIZED=2 (doc.dovecot.org, checkpassword). */

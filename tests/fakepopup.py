@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""tests/fakepopup.py HOSTNAME checkprogram subprogram...: a stand-in for
+qmail-popup (notqmail qmail-popup.c) under tcpserver; fd 0 and 1 are the
+client's socket.  Greets with "+OK <pid.time@HOSTNAME>"; USER/PASS writes
+login\\0password\\0<timestamp>\\0 on the checker's fd 3, APOP writes
+login\\0digest\\0<timestamp>\\0; the checker (and the subprogram it runs,
+the POP3 daemon) inherits the socket as stdin and stdout.  A non-zero exit
+is "-ERR authorization failed" and the client may try again."""
+import os
+import socket
+import sys
+import time
+
+hostname, checker = sys.argv[1], sys.argv[2:]
+conn = socket.socket(fileno=os.dup(0))
+stamp = ("<%d.%d@%s>" % (os.getpid(), int(time.time()), hostname)).encode()
+
+
+def out(s):
+    conn.sendall(s.encode() + b"\r\n")
+
+
+def readline():
+    line = b""
+    while not line.endswith(b"\n"):
+        c = conn.recv(1)
+        if not c:
+            sys.exit(0)
+        line += c
+        if len(line) > 1024:
+            sys.exit(0)
+    return line.rstrip(b"\r\n")
+
+
+def check(login, secret):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        if r != 3:
+            os.dup2(r, 3)
+            os.close(r)
+        os.set_inheritable(3, True)
+        try:
+            os.execvp(checker[0], checker)
+        finally:
+            os._exit(111)
+    os.close(r)
+    os.write(w, login + b"\0" + secret + b"\0" + stamp + b"\0")
+    os.close(w)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        sys.exit(0)         # the POP3 daemon had the session
+    out("-ERR authorization failed")
+
+
+out("+OK " + stamp.decode())
+user = None
+while True:
+    verb, _, arg = readline().partition(b" ")
+    verb = verb.upper()
+    if verb == b"USER" and arg:
+        user = arg
+        out("+OK ")
+    elif verb == b"PASS" and user is not None:
+        check(user, arg)
+        user = None
+    elif verb == b"APOP" and b" " in arg:
+        login, digest = arg.rsplit(b" ", 1)
+        check(login, digest)
+    elif verb == b"QUIT":
+        out("+OK ")
+        break
+    else:
+        out("-ERR authorization first")

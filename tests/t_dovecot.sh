@@ -1,0 +1,198 @@
+#!/bin/bash
+# Dovecot 2.3 with cmd5checkpw as its checkpassword passdb and userdb:
+# submission (STARTTLS, AUTH PLAIN/LOGIN, relay to a sink) driven by swaks
+# and smtplib, IMAP LOGIN by imaplib, userdb lookups by doveadm.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/e2e.sh"
+
+for tool in dovecot doveadm swaks openssl python3 fail2ban-regex; do
+	command -v "$tool" >/dev/null || not_ok "$tool installed (tests/deps.sh test)"
+done
+[ "$FAILS" -eq 0 ] || exit 1
+
+# Dovecot runs checkpassword as its internal user (dovecot): the temp dir
+# must let it through, to a copy of the binary (the tree may sit in a
+# private home), and the password file is readable through a group of its
+# own that only the auth service gets (extra_groups, as in
+# contrib/dovecot/): no setuid.
+chmod 711 "$T"
+mkdir -p "$T/bin"
+install -m 755 "$CMD5CHECKPW" "$T/bin/cmd5checkpw"
+read -r IMAP SUBM SINK <<<"$(free_ports 3)"
+DLOG=$LOGDIR/t_dovecot.dovecot.log
+: >"$DLOG"
+: >"$LOG"
+
+mkusers "$T/poppasswd"
+chgrp mail "$T/poppasswd"
+PLAIN=${PW[alice]} YES=${PW[carol]} SHA=${PW[dave]}
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
+    -out "$T/cert.pem" -days 2 -subj /CN=localhost 2>/dev/null ||
+    not_ok "self-signed certificate"
+mkdir -p "$T/mail" "$T/sink"
+chmod 1777 "$T/mail"
+
+CHECK="$T/bin/cmd5checkpw -f $T/poppasswd -l stderr"
+cat >"$T/dovecot.conf" <<EOF
+base_dir = $T/run
+state_dir = $T/state
+instance_name = cmd5test
+log_path = $DLOG
+protocols = imap submission
+listen = 127.0.0.1
+hostname = mx.test
+ssl = yes
+ssl_cert = <$T/cert.pem
+ssl_key = <$T/key.pem
+auth_mechanisms = plain login
+auth_verbose = yes
+auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
+mail_location = maildir:$T/mail/%u
+passdb {
+  driver = checkpassword
+  args = $CHECK
+}
+userdb {
+  driver = checkpassword
+  args = $CHECK
+  override_fields = uid=nobody gid=nogroup home=$T/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service submission-login {
+  inet_listener submission {
+    address = 127.0.0.1
+    port = $SUBM
+  }
+}
+service auth {
+  extra_groups = mail
+  # the sanitizer build maps terabytes of shadow memory: no address cap
+  vsz_limit = 0
+}
+# no growing delay after each failure (the auth penalty): a test makes many
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+submission_relay_host = 127.0.0.1
+submission_relay_port = $SINK
+submission_relay_trusted = yes
+EOF
+
+start sink python3 "$TOP/tests/smtpsink.py" "$SINK" "$T/sink"
+start dovecot dovecot -F -c "$T/dovecot.conf"
+if wait_port "$SINK" && wait_port "$SUBM" && wait_port "$IMAP"; then
+	ok "dovecot and the sink listen on 127.0.0.1:$SUBM, $IMAP, $SINK"
+else
+	not_ok "servers did not start ($(tail -3 "$T/dovecot.out" "$DLOG"))"
+	exit 1
+fi
+
+sunk() { ls "$T/sink" | grep -c '^msg\.[0-9]*$'; }
+
+# swaks LOGIN PASSWORD MECH: the AUTH reply code, after STARTTLS; on 235
+# the message goes on to the sink.
+swaks_auth() {
+	timeout 30 swaks --server 127.0.0.1 --port "$SUBM" -tls \
+	    --auth "$3" --auth-user "$1" --auth-password "$2" \
+	    --from "$1@mx.test" --to "rcpt@example.org" \
+	    --h-Subject "e2e swaks $1 $3" </dev/null >"$T/swaks.out" 2>&1
+	sed -En 's/^<[-*~]* +([0-9]{3}) .*/\1/p' "$T/swaks.out" |
+	    grep -m1 -E '^(235|535|5..|4..)$'
+}
+
+# 1. submission, swaks, every verifier kind, PLAIN and LOGIN
+for u in $USERS; do
+	for mech in PLAIN LOGIN; do
+		n=$(sunk)
+		is "$(swaks_auth "$u" "${PW[$u]}" $mech)" 235 \
+		    "swaks STARTTLS AUTH $mech ${KIND[$u]} ($u): right password 235"
+		is "$(sunk)" $((n + 1)) \
+		    "swaks $mech ${KIND[$u]}: message relayed to the sink"
+		is "$(swaks_auth "$u" "${PW[$u]}x" $mech)" 535 \
+		    "swaks STARTTLS AUTH $mech ${KIND[$u]} ($u): wrong password 535"
+	done
+done
+for mech in PLAIN LOGIN; do
+	is "$(swaks_auth nobody "$PLAIN" $mech)" 535 "swaks AUTH $mech unknown login 535"
+	is "$(swaks_auth frank frank-pw $mech)" 535 "swaks AUTH $mech disabled (!) login 535"
+done
+like "$(cat "$T/sink"/msg.1.env)" 'rcpt@example.org' "sink got the envelope recipient"
+
+# 2. submission, Python smtplib
+py() { timeout 30 python3 "$TOP/tests/mailclient.py" "$@" 2>&1; }
+ehlo=$(py ehlo "$SUBM")
+like "$ehlo" '^STARTTLS' "smtplib: EHLO offers STARTTLS"
+like "$(py ehlo "$SUBM" tls)" '^AUTH .*PLAIN' "smtplib: EHLO after STARTTLS offers AUTH PLAIN"
+like "$(py ehlo "$SUBM" tls)" '^AUTH .*LOGIN' "smtplib: EHLO after STARTTLS offers AUTH LOGIN"
+for u in $USERS; do
+	for mech in PLAIN LOGIN; do
+		n=$(sunk)
+		is "$(py smtp-tls "$SUBM" $mech "$u" "${PW[$u]}" "$u@mx.test" rcpt@example.org)" \
+		    "auth 235
+sent 250" "smtplib STARTTLS AUTH $mech ${KIND[$u]}: 235, message accepted"
+		is "$(sunk)" $((n + 1)) "smtplib $mech ${KIND[$u]}: message relayed to the sink"
+		is "$(py smtp-tls "$SUBM" $mech "$u" "x${PW[$u]}")" "auth 535" \
+		    "smtplib STARTTLS AUTH $mech ${KIND[$u]}: wrong password 535"
+	done
+done
+is "$(py smtp-tls "$SUBM" PLAIN nobody "$PLAIN")" "auth 535" "smtplib AUTH PLAIN unknown login 535"
+is "$(py smtp-tls "$SUBM" LOGIN nobody "$PLAIN")" "auth 535" "smtplib AUTH LOGIN unknown login 535"
+n=$(sunk)
+like "$(py smtp-noauth "$SUBM" alice@mx.test rcpt@example.org)" '^mail 5[0-9][0-9]$' \
+    "smtplib: MAIL without AUTH refused"
+is "$(sunk)" "$n" "nothing relayed without AUTH"
+
+# 3. IMAP LOGIN (after STARTTLS), imaplib; this login needs the userdb too
+for u in $USERS; do
+	is "$(py imap "$IMAP" "$u" "${PW[$u]}")" "login OK" "imaplib LOGIN ${KIND[$u]}: right password"
+	is "$(py imap "$IMAP" "$u" "${PW[$u]}-")" "login NO" "imaplib LOGIN ${KIND[$u]}: wrong password"
+done
+is "$(py imap "$IMAP" nobody "$PLAIN")" "login NO" "imaplib LOGIN unknown login refused"
+
+# 4. userdb lookups (AUTHORIZED=1 -> AUTHORIZED=2 / exit 3) and passdb
+# through the running auth server
+da() { timeout 30 doveadm -c "$T/dovecot.conf" "$@" 2>&1; }
+for u in $USERS; do
+	out=$(da user "$u"); rc=$?
+	is "$rc" 0 "doveadm user $u: exit 0, known to the checkpassword userdb"
+	like "$out" "uid[[:space:]]+65534" "doveadm user $u: the userdb reply, with override_fields"
+done
+out=$(da user nobody); rc=$?
+is "$rc" 67 "doveadm user nobody: exit 67, user doesn't exist (our exit 3)"
+like "$out" "doesn't exist" "doveadm user nobody: reported as unknown, not as a failure"
+da auth test carol "$YES" >/dev/null; is $? 0 "doveadm auth test: right password"
+da auth test carol "$SHA" >/dev/null; is $? 77 "doveadm auth test: wrong password (77)"
+
+# what cmd5checkpw said, through Dovecot's log
+like "$(cat "$DLOG")" 'cmd5checkpw: ok login="carol" mech=lookup' "lookup mode logged"
+like "$(cat "$DLOG")" 'cmd5checkpw: fail login="nobody" mech=lookup reason=unknown-login' \
+    "unknown user in lookup mode logged"
+like "$(cat "$DLOG")" 'cmd5checkpw: fail login="erin" mech=password reason=bad-password .*remote=127\.0\.0\.1' \
+    "failure logged with the client's address"
+if grep -q 'exited with status' "$DLOG"; then
+	not_ok "Dovecot saw no unexpected checkpassword exit ($(grep -m1 'exited with status' "$DLOG"))"
+else
+	ok "Dovecot saw no unexpected checkpassword exit"
+fi
+# the sanitizer build's reports land in Dovecot's log (its children's stderr)
+if grep -Eq 'Sanitizer|runtime error' "$DLOG"; then
+	not_ok "no sanitizer report in Dovecot's log ($(grep -m1 -E 'Sanitizer|runtime error' "$DLOG"))"
+else
+	ok "no sanitizer report in Dovecot's log"
+fi
+stop_servers
+f2b_check "Dovecot log" "$DLOG"
+grep -E 'cmd5checkpw:|Sanitizer|runtime error' "$DLOG" >>"$LOG"
+done_testing
