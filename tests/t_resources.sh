@@ -57,6 +57,17 @@ PWF=$T/pw-y
     3<&0 </dev/null >/dev/null 2>>"$LOG")
 is "$?" 111 "ulimit -v 8000: unknown login checked against a yescrypt entry: 111 as for a known one"
 
+# cmd5pw verify checks the same way: no "password ok" when crypt failed
+PWBIN=$CMD5PW
+grep -q __asan_init "$PWBIN" 2>/dev/null && PWBIN=$TOP/cmd5pw
+(ulimit -v 8000; echo wonderland | exec "$PWBIN" -f "$T/pw" verify --stdin alice \
+    >/dev/null 2>"$T/pwerr")
+is "$?" 111 "ulimit -v 8000: cmd5pw verify of a yescrypt login: 111"
+like "$(cat "$T/pwerr")" "cannot compute the crypt hash" "cmd5pw verify says why"
+(ulimit -v 64000; echo wonderland | exec "$PWBIN" -f "$T/pw" verify --stdin alice \
+    >/dev/null 2>/dev/null)
+is "$?" 0 "ulimit -v 64000: cmd5pw verify of a yescrypt login: ok"
+
 # --- the file shrinks, vanishes or is replaced during the scan.  A sparse
 # 256 MiB file takes a while to scan (timed once here); the change lands
 # at a random point within that time.
