@@ -74,12 +74,13 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 # FUZZ_SECONDS, growing build-fuzz/corpus-NAME from tests/fuzz/corpus-NAME.
 # build-vg/ is a plain dynamic build for valgrind (which cannot run ASan);
 # tests/mkindex builds PATH.cdb with pwindex_build, for the tests.
-FUZZ_TARGETS = fd3 pwfile pwindex
+FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw
 FUZZ_SECONDS = 60
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fno-omit-frame-pointer -Wall -Wextra \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS = build-fuzz/fuzz_fd3 build-fuzz/fuzz_pwfile build-fuzz/fuzz_pwindex
+FUZZERS = build-fuzz/fuzz_fd3 build-fuzz/fuzz_pwfile build-fuzz/fuzz_pwindex \
+	build-fuzz/fuzz_cmd5pw
 FUZZDEPS = tests/fuzz/cheap.h $(SRCS) $(HDRS)
 
 fuzz-build: $(FUZZERS)
@@ -95,6 +96,11 @@ build-fuzz/fuzz_pwfile: tests/fuzz/fuzz_pwfile.c $(FUZZDEPS)
 build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_pwindex.c $(SRCS) $(LIBS_0)
+
+# cmd5pw.c itself is compiled in (main renamed; see the target)
+build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
 
 fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \
