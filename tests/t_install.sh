@@ -1,0 +1,20 @@
+#!/bin/bash
+# make install / uninstall honour DESTDIR, PREFIX, BINDIR, MANDIR; nothing
+# is installed setuid or setgid.
+. "$(dirname "$0")/lib.sh"
+D=$T/dest
+make -s -C "$TOP" install DESTDIR="$D" PREFIX=/opt/c5 >/dev/null 2>&1
+is $? 0 "make install DESTDIR=... PREFIX=/opt/c5"
+for f in bin/cmd5checkpw bin/cmd5pw share/man/man8/cmd5checkpw.8 \
+    share/man/man8/cmd5pw.8 share/man/man5/poppasswd.5; do
+	[ -f "$D/opt/c5/$f" ] && ok "installed $f" || not_ok "installed $f"
+done
+is "$(stat -c %a "$D/opt/c5/bin/cmd5checkpw")" 755 "cmd5checkpw mode 0755: no setuid bit"
+is "$(stat -c %a "$D/opt/c5/bin/cmd5pw")" 755 "cmd5pw mode 0755"
+is "$(stat -c %a "$D/opt/c5/share/man/man5/poppasswd.5")" 644 "man page mode 0644"
+is "$(find "$D" -perm /6000 | wc -l)" 0 "no setuid or setgid file installed"
+make -s -C "$TOP" install DESTDIR="$D" BINDIR=/sbin MANDIR=/man >/dev/null 2>&1
+[ -x "$D/sbin/cmd5checkpw" ] && [ -f "$D/man/man8/cmd5checkpw.8" ] &&
+    ok "BINDIR and MANDIR honoured" || not_ok "BINDIR and MANDIR honoured"
+make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/opt/c5 >/dev/null 2>&1
+is "$(find "$D/opt/c5" -type f | wc -l)" 0 "make uninstall removes what install put"
