@@ -69,6 +69,56 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -I. -o $@ tests/unit.c $(SRCS) $(LIBS_0)
 
+# Hardening (issue 6).  Fuzzing: libFuzzer targets in tests/fuzz/, built by
+# clang with ASan + UBSan into build-fuzz/; make fuzz runs each for
+# FUZZ_SECONDS, growing build-fuzz/corpus-NAME from tests/fuzz/corpus-NAME.
+# build-vg/ is a plain dynamic build for valgrind (which cannot run ASan);
+# tests/mkindex builds PATH.cdb with pwindex_build, for the tests.
+FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw
+FUZZ_SECONDS = 60
+FUZZCC = clang
+FUZZFLAGS = -g -O1 -fno-omit-frame-pointer -Wall -Wextra \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZERS = build-fuzz/fuzz_fd3 build-fuzz/fuzz_pwfile build-fuzz/fuzz_pwindex \
+	build-fuzz/fuzz_cmd5pw
+FUZZDEPS = tests/fuzz/cheap.h $(SRCS) $(HDRS)
+
+fuzz-build: $(FUZZERS)
+
+build-fuzz/fuzz_fd3: tests/fuzz/fuzz_fd3.c $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_fd3.c $(SRCS) $(LIBS_0)
+
+build-fuzz/fuzz_pwfile: tests/fuzz/fuzz_pwfile.c $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_pwfile.c $(SRCS) $(LIBS_0)
+
+build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_pwindex.c $(SRCS) $(LIBS_0)
+
+# cmd5pw.c itself is compiled in (main renamed; see the target)
+build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
+
+fuzz: fuzz-build
+	for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build-fuzz/corpus-$$t && \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -print_final_stats=1 build-fuzz/corpus-$$t \
+	        tests/fuzz/corpus-$$t || exit 1; \
+	done
+
+vg: build-vg/cmd5checkpw
+
+build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
+	mkdir -p build-vg
+	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
+
+tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
+
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
 BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
@@ -120,8 +170,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
 clean:
-	rm -f *.o $(PROGS) tests/unit tests/*.o
-	rm -rf build-san tests/tmp bench/out
+	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/*.o
+	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 
-.PHONY: all install uninstall clean test check san bench
+.PHONY: all install uninstall clean test check san bench fuzz fuzz-build vg

@@ -139,6 +139,22 @@ drop_privileges(void)
 	return eg == rg && sg == rg && eu == ru && su == ru ? 0 : -1;
 }
 
+/* No login holds a ':' (the file's separator), so what follows one is
+ * likely a password typed as "login:password": log only the part before. */
+static void
+log_login(const char *login, size_t len, char *out, size_t size)
+{
+	const char *colon = memchr(login, ':', len);
+	size_t n;
+
+	if (colon == NULL) {
+		log_escape(login, len, out, size);
+		return;
+	}
+	n = log_escape(login, (size_t)(colon - login), out, size - 5);
+	memcpy(out + n, ":...", 5);
+}
+
 static const char *
 source_name(const struct pwmatch *m)
 {
@@ -215,7 +231,7 @@ main(int argc, char **argv)
 	if (fd3_parse(up, uplen, layout, lookup, &rq, &why) != 0)
 		die(EXIT_MISUSE, why);
 	proved = rq.mech;
-	log_escape(rq.login, rq.loginlen, elogin, sizeof(elogin));
+	log_login(rq.login, rq.loginlen, elogin, sizeof(elogin));
 
 	if (pw_lookup(path, rq.login, rq.loginlen, &m, &err) != 0) {
 		log_line(LOG_ERR, "error login=\"%s\" reason=\"%s\"%s", elogin,
@@ -226,13 +242,22 @@ main(int argc, char **argv)
 		ok = verify(&rq, m.field, m.fieldlen, &reason, &used, &proved);
 	} else {
 		/* the same work as for a known login, then no */
-		if (m.dummy != NULL && rq.mech != MECH_LOOKUP)
-			(void)verify(&rq, m.dummy, m.dummylen, &reason, &used,
-			    &proved);
 		ok = 0;
+		if (m.dummy != NULL && rq.mech != MECH_LOOKUP &&
+		    verify(&rq, m.dummy, m.dummylen, &reason, &used,
+		    &proved) < 0)
+			ok = -1;
 		reason = "unknown-login";
 	}
 	pwmatch_free(&m);
+	if (ok < 0) {
+		/* e.g. out of memory for yescrypt: not the client's fault,
+		 * and the same answer whether or not the login exists */
+		log_line(LOG_ERR, "error login=\"%s\" reason=\"cannot compute "
+		    "the crypt hash (out of memory?)\" source=%s%s", elogin,
+		    source_name(&m), remote);
+		finish(EXIT_TEMP);
+	}
 	if (!ok) {
 		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
 		    "source=%s%s", elogin, mech_name(rq.mech), reason,

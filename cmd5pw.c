@@ -1517,6 +1517,9 @@ cmd_verify(const char *login, int from_stdin)
 	}
 	pwmatch_free(&m);
 	wipe(pass1, sizeof(pass1));
+	if (ok < 0)
+		die(EXIT_SYS, "%s: %s: cannot compute the crypt hash (out of "
+		    "memory?)", path, esc(login, len));
 	if (!ok) {
 		fprintf(stderr, "cmd5pw: %s: %s: rejected (%s)\n", path,
 		    esc(login, len), reason);

@@ -4,6 +4,7 @@
  * presented as a password or response never matches (no pass-the-hash). */
 #include <crypt.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <openssl/evp.h>
 
 #include "hmac_md5.h"
@@ -59,6 +60,24 @@ pick(const struct verifier *v, size_t n, enum vkind k)
 	return NULL;
 }
 
+/* libxcrypt says EINVAL both for a malformed hash and when it could not
+ * get its memory: yescrypt at its default cost (j9T) wants 16 MiB, which a
+ * qmail run script's softlimit -m or a ulimit -v can deny.  If 32 MiB
+ * cannot be mapped now either, the failure is temporary (111), not a
+ * wrong password. */
+static int
+short_of_memory(void)
+{
+	size_t n = (size_t)32 << 20;
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	munmap(p, n);
+	return 0;
+}
+
 static int
 check_crypt(const struct verifier *v, const char *pass, size_t passlen)
 {
@@ -78,6 +97,8 @@ check_crypt(const struct verifier *v, const char *pass, size_t passlen)
 	out = crypt_rn(phrase, setting, &data, (int)sizeof(data));
 	if (out != NULL)
 		ok = ct_equal_str(out, strlen(out), setting, v->len);
+	else if (short_of_memory())
+		ok = -1;
 	wipe(&data, sizeof(data));
 	wipe(phrase, sizeof(phrase));
 	wipe(setting, sizeof(setting));
@@ -256,11 +277,15 @@ verify(const struct authreq *rq, const char *field, size_t fieldlen,
 	case MECH_APOP_OR_PASSWORD:
 		a = check_apop(v, n, rq, used);
 		b = check_password(v, n, rq->pass, rq->passlen, used);
-		ok = a | b;
+		ok = b < 0 ? -1 : a | b;
 		*proved = a ? MECH_APOP : MECH_PASSWORD;
 		break;
 	case MECH_LOOKUP:
 		break;
+	}
+	if (ok < 0) {
+		*reason = "crypt-failed";
+		return -1;
 	}
 	if (disabled) {
 		*reason = "disabled";
