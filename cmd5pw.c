@@ -92,16 +92,22 @@ finish(int status)
 	exit(status);
 }
 
+static void
+say(const char *fmt, va_list ap)
+{
+	fputs("cmd5pw: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 static void __attribute__((noreturn, format(printf, 2, 3)))
 die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("cmd5pw: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	finish(status);
 }
 
@@ -117,11 +123,9 @@ warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("cmd5pw: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Before the rename an interrupt undoes everything; after it, the change
