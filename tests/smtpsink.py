@@ -68,7 +68,7 @@ def serve(conn):
             reply("221 2.0.0 bye")
             break
         else:
-            reply("502 5.5.2 not implemented")
+            reply("502 5.5.2 command unknown to this sink")
     conn.close()
 
 
