@@ -11,45 +11,24 @@ import socket
 import sys
 import time
 
+import standin
+
 hostname, checker = sys.argv[1], sys.argv[2:]
 conn = socket.socket(fileno=os.dup(0))
 stamp = ("<%d.%d@%s>" % (os.getpid(), int(time.time()), hostname)).encode()
 
 
 def out(s):
-    conn.sendall(s.encode() + b"\r\n")
+    standin.send(conn, s)
 
 
 def readline():
-    line = b""
-    while not line.endswith(b"\n"):
-        c = conn.recv(1)
-        if not c:
-            sys.exit(0)
-        line += c
-        if len(line) > 1024:
-            sys.exit(0)
-    return line.rstrip(b"\r\n")
+    return standin.readline(conn, 1024)
 
 
 def check(login, secret):
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(w)
-        if r != 3:
-            os.dup2(r, 3)
-            os.close(r)
-        os.set_inheritable(3, True)
-        try:
-            os.execvp(checker[0], checker)
-        finally:
-            os._exit(111)
-    os.close(r)
-    os.write(w, login + b"\0" + secret + b"\0" + stamp + b"\0")
-    os.close(w)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+    if standin.checkpassword(checker, login + b"\0" + secret + b"\0" +
+                             stamp + b"\0"):
         sys.exit(0)         # the POP3 daemon had the session
     out("-ERR authorization failed")
 

@@ -33,6 +33,8 @@ import ssl
 import sys
 import time
 
+import standin
+
 family = sys.argv[1]
 if family == "dabrowski":
     hostname, checker = sys.argv[2], sys.argv[3:]
@@ -55,20 +57,11 @@ authed = None
 
 
 def out(s):
-    conn.sendall(s.encode() + b"\r\n")
+    standin.send(conn, s)
 
 
 def readline():
-    line = b""
-    while not line.endswith(b"\n"):
-        c = conn.recv(1)
-        if not c:
-            sys.exit(0)
-        line += c
-        if len(line) > 4096:
-            out("500 line too long")
-            sys.exit(0)
-    return line.rstrip(b"\r\n")
+    return standin.readline(conn, 4096, lambda: out("500 line too long"))
 
 
 def b64(s):
@@ -80,27 +73,8 @@ def b64(s):
 
 def check(fields):
     """Runs the checker with fields on fd 3, as the patch does; True on 0."""
-    data = b"".join(fields)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(w)
-        if r != 3:
-            os.dup2(r, 3)
-            os.close(r)
-        os.set_inheritable(3, True)
-        if family == "dabrowski":
-            os.dup2(1, 2)
-        os.set_inheritable(1, True)
-        try:
-            os.execvp(checker[0], checker)
-        finally:
-            os._exit(111)
-    os.close(r)
-    os.write(w, data)
-    os.close(w)
-    _, status = os.waitpid(pid, 0)
-    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    return standin.checkpassword(checker, b"".join(fields),
+                                 stderr_to_client=family == "dabrowski")
 
 
 def auth(arg):

@@ -29,6 +29,7 @@ mkdir -p "$T/qmail/bin" "$T/qmail/control" "$T/bin" "$T/queue"
 chmod 1777 "$T/queue"
 install -m 755 "$CMD5CHECKPW" "$T/bin/cmd5checkpw"
 install -m 644 "$TOP/tests/fakesmtpd.py" "$T/bin/fakesmtpd.py"
+install -m 644 "$TOP/tests/standin.py" "$T/bin/standin.py"
 cat >"$T/qmail/bin/qmail-smtpd" <<EOF
 #!/bin/sh
 # qmail-smtpd with Hoffmann's AUTH patch and qmail-tls (a stand-in)
