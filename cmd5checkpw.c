@@ -170,32 +170,31 @@ source_name(const struct pwmatch *m)
 	}
 }
 
-int
-main(int argc, char **argv)
-{
-	const char *path = "/etc/poppasswd", *why = NULL, *reason = "none",
-	    *used = "none", *env, *logname = "syslog";
-	char elogin[4 * FD3_MAX + 1];
-	enum layout layout = LAYOUT_AUTO;
-	enum mech proved;
-	enum logdest dest;
-	struct authreq rq;
-	struct pwmatch m;
-	struct pwerr err;
-	long deadline = 10;
-	char *end;
-	int c, ok, fflag = 0, lookup, elevated;
+struct opts {
+	const char *path;	/* -f */
+	enum layout layout;	/* -m */
+	long deadline_ms;	/* -t */
+};
 
-	hold_std_fds();
-	elevated = getuid() != geteuid() || getgid() != getegid();
+static int
+parse_options(int argc, char **argv, struct opts *o)
+{
+	const char *logname = "syslog";
+	enum logdest dest;
+	char *end;
+	int c, fflag = 0;
+
+	o->path = "/etc/poppasswd";
+	o->layout = LAYOUT_AUTO;
+	o->deadline_ms = 10000;
 	while ((c = getopt(argc, argv, "+f:m:l:t:")) != -1) {
 		switch (c) {
 		case 'f':
-			path = optarg;
+			o->path = optarg;
 			fflag = 1;
 			break;
 		case 'm':
-			if (layout_from_name(optarg, &layout) != 0)
+			if (layout_from_name(optarg, &o->layout) != 0)
 				dieusage("unknown -m mode");
 			break;
 		case 'l':
@@ -203,9 +202,11 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			errno = 0;
-			deadline = strtol(optarg, &end, 10);
-			if (errno || *end || deadline < 1 || deadline > 3600)
+			o->deadline_ms = strtol(optarg, &end, 10);
+			if (errno || *end || o->deadline_ms < 1 ||
+			    o->deadline_ms > 3600)
 				dieusage("-t wants 1 to 3600 seconds");
+			o->deadline_ms *= 1000;
 			break;
 		default:
 			dieusage("unknown option");
@@ -216,35 +217,36 @@ main(int argc, char **argv)
 	log_open(dest, "cmd5checkpw");
 	if (optind >= argc)
 		dieusage("no program to run");
-	if (elevated && fflag)
+	if (fflag && (getuid() != geteuid() || getgid() != getegid()))
 		dieusage("-f is refused when installed setuid or setgid");
-	if (fcntl(3, F_GETFD) == -1)
-		dieusage("fd 3 is not open");
+	return optind;
+}
 
-	if ((env = getenv("TCPREMOTEIP")) != NULL) {
-		memcpy(remote, " remote=", 8);
-		log_escape(env, strnlen(env, 64), remote + 8,
-		    sizeof(remote) - 8);
-	}
-	read_fd3(deadline * 1000);
-	lookup = (env = getenv("AUTHORIZED")) != NULL && strcmp(env, "1") == 0;
-	if (fd3_parse(up, uplen, layout, lookup, &rq, &why) != 0)
-		die(EXIT_MISUSE, why);
-	proved = rq.mech;
-	log_login(rq.login, rq.loginlen, elogin, sizeof(elogin));
+/* Finds and checks the login, logs the attempt; returns 0 when prog may
+ * run, else the exit status. */
+static int
+authenticate(const struct opts *o, const struct authreq *rq)
+{
+	const char *reason = "none", *used = "none";
+	char elogin[4 * FD3_MAX + 1];
+	enum mech proved = rq->mech;
+	struct pwmatch m;
+	struct pwerr err;
+	int ok;
 
-	if (pw_lookup(path, rq.login, rq.loginlen, &m, &err) != 0) {
+	log_login(rq->login, rq->loginlen, elogin, sizeof(elogin));
+	if (pw_lookup(o->path, rq->login, rq->loginlen, &m, &err) != 0) {
 		log_line(LOG_ERR, "error login=\"%s\" reason=\"%s\"%s", elogin,
 		    err.msg, remote);
-		finish(EXIT_TEMP);
+		return EXIT_TEMP;
 	}
 	if (m.found) {
-		ok = verify(&rq, m.field, m.fieldlen, &reason, &used, &proved);
+		ok = verify(rq, m.field, m.fieldlen, &reason, &used, &proved);
 	} else {
 		/* the same work as for a known login, then no */
 		ok = 0;
-		if (m.dummy != NULL && rq.mech != MECH_LOOKUP &&
-		    verify(&rq, m.dummy, m.dummylen, &reason, &used,
+		if (m.dummy != NULL && rq->mech != MECH_LOOKUP &&
+		    verify(rq, m.dummy, m.dummylen, &reason, &used,
 		    &proved) < 0)
 			ok = -1;
 		reason = "unknown-login";
@@ -256,28 +258,60 @@ main(int argc, char **argv)
 		log_line(LOG_ERR, "error login=\"%s\" reason=\"cannot compute "
 		    "the crypt hash (out of memory?)\" source=%s%s", elogin,
 		    source_name(&m), remote);
-		finish(EXIT_TEMP);
+		return EXIT_TEMP;
 	}
 	if (!ok) {
 		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
-		    "source=%s%s", elogin, mech_name(rq.mech), reason,
+		    "source=%s%s", elogin, mech_name(rq->mech), reason,
 		    source_name(&m), remote);
-		finish(rq.mech == MECH_LOOKUP ? EXIT_NOUSER : EXIT_REJECT);
+		return rq->mech == MECH_LOOKUP ? EXIT_NOUSER : EXIT_REJECT;
 	}
 	log_line(LOG_INFO, "ok login=\"%s\" mech=%s verifier=%s source=%s%s",
 	    elogin, mech_name(proved), used, source_name(&m), remote);
+	return 0;
+}
 
-	/* Dovecot's checkpassword-reply wants USER; a lookup answers with
-	 * AUTHORIZED=2 (doc.dovecot.org, checkpassword). */
-	if (setenv("USER", rq.login, 1) != 0)
+/* Dovecot's checkpassword-reply wants USER; a lookup answers with
+ * AUTHORIZED=2 (doc.dovecot.org, checkpassword). */
+static void __attribute__((noreturn))
+run(char **prog, const struct authreq *rq)
+{
+	if (setenv("USER", rq->login, 1) != 0)
 		die(EXIT_TEMP, "out of memory");
-	if (rq.mech == MECH_LOOKUP && setenv("AUTHORIZED", "2", 1) != 0)
+	if (rq->mech == MECH_LOOKUP && setenv("AUTHORIZED", "2", 1) != 0)
 		die(EXIT_TEMP, "out of memory");
 	wipe(up, sizeof(up));
 	if (drop_privileges() != 0)
 		die(EXIT_TEMP, "cannot drop setuid/setgid privileges");
-	execvp(argv[optind], argv + optind);
-	log_line(LOG_ERR, "error reason=\"cannot run %s: %s\"", argv[optind],
+	execvp(prog[0], prog);
+	log_line(LOG_ERR, "error reason=\"cannot run %s: %s\"", prog[0],
 	    strerror(errno));
 	finish(EXIT_TEMP);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *env, *why = NULL;
+	struct authreq rq;
+	struct opts o;
+	int progind, status, lookup;
+
+	hold_std_fds();
+	progind = parse_options(argc, argv, &o);
+	if (fcntl(3, F_GETFD) == -1)
+		dieusage("fd 3 is not open");
+	if ((env = getenv("TCPREMOTEIP")) != NULL) {
+		memcpy(remote, " remote=", 8);
+		log_escape(env, strnlen(env, 64), remote + 8,
+		    sizeof(remote) - 8);
+	}
+	read_fd3(o.deadline_ms);
+	/* Dovecot asks for a userdb lookup with AUTHORIZED=1 */
+	lookup = (env = getenv("AUTHORIZED")) != NULL && strcmp(env, "1") == 0;
+	if (fd3_parse(up, uplen, o.layout, lookup, &rq, &why) != 0)
+		die(EXIT_MISUSE, why);
+	if ((status = authenticate(&o, &rq)) != 0)
+		finish(status);
+	run(argv + progind, &rq);
 }
