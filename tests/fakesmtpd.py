@@ -77,44 +77,48 @@ def check(fields):
                                  stderr_to_client=family == "dabrowski")
 
 
+class Cancelled(Exception):
+    pass
+
+
+def ask(prompt, given=None):
+    """The client's answer to a 334 prompt (or the initial response it
+    already gave); "*" cancels the exchange (RFC 4954)."""
+    if given is None:
+        out(prompt)
+        given = readline()
+    if given == b"*":
+        raise Cancelled
+    return given
+
+
 def auth(arg):
+    try:
+        return auth_exchange(arg)
+    except Cancelled:
+        return out("501 auth exchange cancelled (#5.0.0)")
+
+
+def auth_exchange(arg):
     global authed
     parts = arg.split(b" ", 1)
     mech = parts[0].upper()
     initial = parts[1] if len(parts) > 1 else None
     if mech == b"PLAIN" and not only_cram:
-        if initial is None:
-            out("334 ")
-            initial = readline()
-        if initial == b"*":
-            return out("501 auth exchange cancelled (#5.0.0)")
-        dec = b64(initial)
+        dec = b64(ask("334 ", initial))
         if dec is None or dec.count(b"\0") != 2:
             return out("501 malformed auth input (#5.5.4)")
         _, login, password = dec.split(b"\0")
         fields = [login + b"\0", password + b"\0"]
     elif mech == b"LOGIN" and not only_cram:
-        if initial is None:
-            out("334 VXNlcm5hbWU6")
-            initial = readline()
-        if initial == b"*":
-            return out("501 auth exchange cancelled (#5.0.0)")
-        login = b64(initial)
-        out("334 UGFzc3dvcmQ6")
-        resp = readline()
-        if resp == b"*":
-            return out("501 auth exchange cancelled (#5.0.0)")
-        password = b64(resp)
+        login = b64(ask("334 VXNlcm5hbWU6", initial))
+        password = b64(ask("334 UGFzc3dvcmQ6"))
         if login is None or password is None:
             return out("501 malformed auth input (#5.5.4)")
         fields = [login + b"\0", password + b"\0"]
     elif mech == b"CRAM-MD5" and offer_cram:
         chal = ("<%d.%d@%s>" % (os.getpid(), int(time.time()), hostname)).encode()
-        out("334 " + base64.b64encode(chal).decode())
-        resp = readline()
-        if resp == b"*":
-            return out("501 auth exchange cancelled (#5.0.0)")
-        dec = b64(resp)
+        dec = b64(ask("334 " + base64.b64encode(chal).decode()))
         if dec is None or b" " not in dec:
             return out("501 malformed auth input (#5.5.4)")
         if family == "dabrowski":
