@@ -20,6 +20,7 @@
 #include "hmac_md5.h"
 #include "log.h"
 #include "pwfile.h"
+#include "replay.h"
 #include "verify.h"
 
 #define EXIT_REJECT 1
@@ -27,8 +28,10 @@
 #define EXIT_NOUSER 3
 #define EXIT_TEMP 111
 
-#define USAGE "usage: cmd5checkpw [-f file] [-m auto|dabrowski|hoffmann|pop3|" \
-    "password] [-l syslog|stderr|none] [-t seconds] prog [args ...]"
+#define USAGE "usage: cmd5checkpw [-P] [-f file] [-H host] " \
+    "[-l syslog|stderr|none]\n" \
+    "    [-m auto|dabrowski|hoffmann|pop3|password] [-r record] " \
+    "[-t seconds] [-w seconds]\n    prog [args ...]"
 
 static char up[FD3_MAX + 1];	/* the fd-3 data: secrets, wiped on exit */
 static size_t uplen;
@@ -174,39 +177,68 @@ struct opts {
 	const char *path;	/* -f */
 	enum layout layout;	/* -m */
 	long deadline_ms;	/* -t */
+	struct replay_opts replay;	/* -H, -P, -r, -w */
 };
+
+/* A number of seconds from lo to hi, or dieusage(why). */
+static long
+seconds(const char *arg, long lo, long hi, const char *why)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < lo || v > hi)
+		dieusage(why);
+	return v;
+}
 
 static int
 parse_options(int argc, char **argv, struct opts *o)
 {
-	const char *logname = "syslog";
+	const char *logname = "syslog", *env;
 	enum logdest dest;
-	char *end;
-	int c, fflag = 0;
+	int c, fflag = 0, rflag = 0, hflag = 0;
 
 	o->path = "/etc/poppasswd";
 	o->layout = LAYOUT_AUTO;
 	o->deadline_ms = 10000;
-	while ((c = getopt(argc, argv, "+f:m:l:t:")) != -1) {
+	o->replay.path = REPLAY_PATH;
+	o->replay.window = REPLAY_WINDOW;
+	o->replay.host = NULL;
+	o->replay.parent = 1;
+	while ((c = getopt(argc, argv, "+f:H:l:m:Pr:t:w:")) != -1) {
 		switch (c) {
 		case 'f':
 			o->path = optarg;
 			fflag = 1;
 			break;
-		case 'm':
-			if (layout_from_name(optarg, &o->layout) != 0)
-				dieusage("unknown -m mode");
+		case 'H':
+			o->replay.host = optarg;
+			hflag = 1;
 			break;
 		case 'l':
 			logname = optarg;
 			break;
+		case 'm':
+			if (layout_from_name(optarg, &o->layout) != 0)
+				dieusage("unknown -m mode");
+			break;
+		case 'P':
+			o->replay.parent = 0;
+			break;
+		case 'r':
+			o->replay.path = optarg;
+			rflag = 1;
+			break;
 		case 't':
-			errno = 0;
-			o->deadline_ms = strtol(optarg, &end, 10);
-			if (errno || *end || o->deadline_ms < 1 ||
-			    o->deadline_ms > 3600)
-				dieusage("-t wants 1 to 3600 seconds");
-			o->deadline_ms *= 1000;
+			o->deadline_ms = seconds(optarg, 1, 3600,
+			    "-t wants 1 to 3600 seconds") * 1000;
+			break;
+		case 'w':
+			o->replay.window = seconds(optarg, 1, 86400,
+			    "-w wants 1 to 86400 seconds");
 			break;
 		default:
 			dieusage("unknown option");
@@ -217,9 +249,44 @@ parse_options(int argc, char **argv, struct opts *o)
 	log_open(dest, "cmd5checkpw");
 	if (optind >= argc)
 		dieusage("no program to run");
-	if (fflag && (getuid() != geteuid() || getgid() != getegid()))
-		dieusage("-f is refused when installed setuid or setgid");
+	if ((fflag || rflag) &&
+	    (getuid() != geteuid() || getgid() != getegid()))
+		dieusage("-f and -r are refused when installed setuid or setgid");
+	if (hflag && *o->replay.host == '\0')
+		dieusage("-H wants a host name");
+	/* Hoffmann's challenges name TCPLOCALHOST (PROTOCOLS); Dabrowski
+	 * and qmail-popup use their own HOST argument, never assumed */
+	if (!hflag && o->layout == LAYOUT_HOFFMANN &&
+	    (env = getenv("TCPLOCALHOST")) != NULL && *env != '\0')
+		o->replay.host = env;
 	return optind;
+}
+
+/* A challenge or timestamp must be fresh, our parent's and unused
+ * (replay.c); returns 0, or the exit status after logging why not. */
+static int
+check_challenge(const struct opts *o, const struct authreq *rq)
+{
+	const char *reason = NULL;
+	char elogin[4 * FD3_MAX + 1], err[512];
+	int r;
+
+	if (!mech_has_challenge(rq->mech))
+		return 0;
+	r = replay_check(&o->replay, rq->chal, rq->challen, &reason, err,
+	    sizeof(err));
+	if (r == 0)
+		return 0;
+	log_login(rq->login, rq->loginlen, elogin, sizeof(elogin));
+	if (r == 1) {
+		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
+		    "source=none%s", elogin, mech_name(rq->mech), reason,
+		    remote);
+		return EXIT_REJECT;
+	}
+	log_line(LOG_ERR, "error login=\"%s\" mech=%s reason=\"%s\"%s",
+	    elogin, mech_name(rq->mech), err, remote);
+	return EXIT_TEMP;
 }
 
 /* Finds and checks the login, logs the attempt; returns 0 when prog may
@@ -309,9 +376,13 @@ main(int argc, char **argv)
 	read_fd3(o.deadline_ms);
 	/* Dovecot asks for a userdb lookup with AUTHORIZED=1 */
 	lookup = (env = getenv("AUTHORIZED")) != NULL && strcmp(env, "1") == 0;
-	if (fd3_parse(up, uplen, o.layout, lookup, &rq, &why) != 0)
-		die(EXIT_MISUSE, why);
-	if ((status = authenticate(&o, &rq)) != 0)
+	if (fd3_parse(up, uplen, o.layout, lookup, &rq, &why) != 0) {
+		/* no front end writes this: a client put NULs in a password */
+		log_line(LOG_ERR, "error reason=\"%s\"%s", why, remote);
+		finish(EXIT_MISUSE);
+	}
+	if ((status = check_challenge(&o, &rq)) != 0 ||
+	    (status = authenticate(&o, &rq)) != 0)
 		finish(status);
 	run(argv + progind, &rq);
 }
