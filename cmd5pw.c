@@ -1395,7 +1395,11 @@ check_field(size_t lineno, const struct pwline *pl)
 			    "again)", lg, crypt_name(&v[i], &weak));
 			continue;
 		}
-		if (v[i].kind == VK_PLAIN)
+		if (v[i].kind == VK_PLAIN && v[i].len == 0)
+			report(1, lineno, "%s: verifier %zu is an empty "
+			    "plaintext: it never matches (set the password "
+			    "with cmd5pw passwd)", lg, i + 1);
+		else if (v[i].kind == VK_PLAIN)
 			report(0, lineno, "%s: plaintext verifier {PLAIN}: "
 			    "needed only for APOP", lg);
 	}

@@ -54,7 +54,10 @@ seen(const char *path, const unsigned char key[STATE_KEYLEN], uint64_t now,
 	struct stat st;
 	uint64_t slot;
 	mode_t old;
-	int r1, rc = -1;
+	int r1, rc = -1, had;
+
+	/* a new file is "remade" too: warn only when one was there */
+	had = stat(path, &st) == 0 && st.st_size > 0;
 
 	/* the front ends' group shares the record: 0660, whatever the
 	 * umask of the first front end that makes it */
@@ -70,7 +73,7 @@ seen(const char *path, const unsigned char key[STATE_KEYLEN], uint64_t now,
 		    path);
 		goto out;
 	}
-	if (s.remade)
+	if (s.remade && had)
 		log_line(LOG_WARNING, "warning reason=\"replay record %s was "
 		    "unusable and is made anew\"", path);
 	switch (state_get(&s, key, now, &r, &slot)) {

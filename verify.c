@@ -141,7 +141,8 @@ check_password(const struct verifier *v, size_t n, const char *pass,
 	return 0;
 }
 
-/* HMAC-MD5 keys of the CRAM verifier, or of the plaintext. */
+/* HMAC-MD5 keys of the CRAM verifier, or of the plaintext: 0, 1 for an
+ * empty plaintext (keys made, but they prove nothing), -1. */
 static int
 cram_key(const struct verifier *v, size_t n, struct hmac_md5_key *k,
     const char **used)
@@ -157,9 +158,11 @@ cram_key(const struct verifier *v, size_t n, struct hmac_md5_key *k,
 	}
 	if ((c = pick(v, n, VK_PLAIN)) != NULL) {
 		*used = "plain";
+		/* an empty secret is no secret: HMAC with an empty key is
+		 * anyone's to compute.  1: the same work, never a match. */
 		if (plain_secret(c, secret, sizeof(secret), &slen) == 0) {
 			hmac_md5_init(k, secret, slen);
-			r = 0;
+			r = slen > 0 ? 0 : 1;
 		}
 		wipe(secret, sizeof(secret));
 	}
@@ -172,11 +175,11 @@ check_cram(const struct verifier *v, size_t n, const struct authreq *rq,
 {
 	struct hmac_md5_key k;
 	unsigned char mac[MD5_LEN];
-	int ok = 0;
+	int ok = 0, r = cram_key(v, n, &k, used);
 
-	if (cram_key(v, n, &k, used) == 0) {
+	if (r >= 0) {
 		hmac_md5_finish(&k, rq->chal, rq->challen, mac);
-		ok = ct_equal(mac, rq->digest, MD5_LEN);
+		ok = ct_equal(mac, rq->digest, MD5_LEN) & (r == 0);
 	}
 	wipe(&k, sizeof(k));
 	wipe(mac, sizeof(mac));
@@ -196,7 +199,8 @@ check_apop(const struct verifier *v, size_t n, const struct authreq *rq,
 	    plain_secret(c, secret, sizeof(secret), &slen) == 0) {
 		*used = "plain";
 		apop_md5(rq->chal, rq->challen, secret, slen, md);
-		ok = ct_equal(md, rq->digest, MD5_LEN);
+		/* MD5(timestamp) alone is anyone's to compute */
+		ok = ct_equal(md, rq->digest, MD5_LEN) & (slen > 0);
 	}
 	wipe(secret, sizeof(secret));
 	wipe(md, sizeof(md));
@@ -216,8 +220,6 @@ usable(const struct verifier *v, size_t n, enum mech m)
 	case MECH_APOP_OR_PASSWORD:
 		return plain || cram || crypt;
 	case MECH_CRAM:
-		return plain || cram;
-	case MECH_CRAM_OR_APOP:
 		return plain || cram;
 	case MECH_APOP:
 		return plain;
@@ -267,12 +269,6 @@ verify(const struct authreq *rq, const char *field, size_t fieldlen,
 		break;
 	case MECH_APOP:
 		ok = check_apop(v, n, rq, used);
-		break;
-	case MECH_CRAM_OR_APOP:
-		a = check_cram(v, n, rq, used);
-		b = check_apop(v, n, rq, used);
-		ok = a | b;
-		*proved = a ? MECH_CRAM : MECH_APOP;
 		break;
 	case MECH_APOP_OR_PASSWORD:
 		a = check_apop(v, n, rq, used);

@@ -14,6 +14,8 @@ LOG=$LOGDIR/$(basename "$0" .sh).log
 T=$(mktemp -d "${TMPDIR:-/tmp}/cmd5test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 FAILS=0
+# cmd5checkpw's one-time record of challenges (-r), one per script
+REPLAY=$T/replay
 
 ok() { printf 'ok - %s\n' "$*"; }
 not_ok() { printf 'not ok - %s\n' "$*"; FAILS=$((FAILS + 1)); }
@@ -37,7 +39,7 @@ auth() {
 	shift 2
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do fields+=("$1"); shift; done
 	shift
-	printf '%s\0' "${fields[@]}" | "$CMD5CHECKPW" -l stderr "$@" 3<&0 \
+	printf '%s\0' "${fields[@]}" | "$CMD5CHECKPW" -l stderr -r "$REPLAY" "$@" 3<&0 \
 	    </dev/null >/dev/null 2>>"$LOG"
 	rc=$?
 	is "$rc" "$want" "$what"
@@ -49,10 +51,20 @@ auth() {
 auth_raw() {
 	local want=$1 what=$2 fmt=$3 rc
 	shift 3
-	printf "$fmt" | "$CMD5CHECKPW" -l stderr "$@" 3<&0 </dev/null \
+	printf "$fmt" | "$CMD5CHECKPW" -l stderr -r "$REPLAY" "$@" 3<&0 </dev/null \
 	    >/dev/null 2>>"$LOG"
 	rc=$?
 	is "$rc" "$want" "$what"
+}
+
+# newchal [HOST]: sets CHAL to a new challenge as a qmail front end that
+# is this shell makes it, <PID.TIME@HOST> with PID $$: the parent of the
+# cmd5checkpw that auth and auth_raw run (call them outside a subshell).
+# Each is new (a counter in the host part): the record takes each once.
+CHALN=0
+newchal() {
+	CHALN=$((CHALN + 1))
+	CHAL="<$$.$(date +%s)@${1:-c$CHALN.mail.example.org}>"
 }
 
 # hmac KEY MESSAGE: CRAM-MD5 response, computed by openssl(1), not by us

@@ -6,7 +6,6 @@
 F=$T/poppasswd
 ALL=$T/all	# everything cmd5pw printed: no password may appear in it
 TTYRUN=$TOP/tests/ttyrun.py
-CHAL='<1896.697170952@postoffice.example.net>'
 
 # try WANT_RC WHAT cmd5pw-args...: stdin from the caller; output in $T/out
 try() {
@@ -22,8 +21,8 @@ mode() { stat -c %a "$1"; }
 line_of() { awk -v l="$1:" 'index($0, l) == 1' "$F"; }
 # pwd_auth WANT WHAT LOGIN PASSWORD: a LOGIN/PLAIN style check through cmd5checkpw
 pwd_auth() { auth "$1" "$2" "$3" "$4" -- -f "$F" true; }
-cram_auth() { auth "$1" "$2" "$3" "$CHAL" "$(hmac "$4" "$CHAL")" -- -f "$F" true; }
-apop_auth() { auth "$1" "$2" "$3" "$(apop "$4" "$CHAL")" "$CHAL" -- -f "$F" true; }
+cram_auth() { newchal; auth "$1" "$2" "$3" "$CHAL" "$(hmac "$4" "$CHAL")" -- -f "$F" true; }
+apop_auth() { newchal; auth "$1" "$2" "$3" "$(apop "$4" "$CHAL")" "$CHAL" -- -m pop3 -f "$F" true; }
 
 echo "== usage"
 try 2 "no command: usage" </dev/null
@@ -203,6 +202,7 @@ mkpw "$B" 'good:$y$j9T$Lya.XuftX3dexCKfHVS.N0$PiVNtqUzjEln9bFl0FLhgz96u0pq3JZ7Sy
 printf 'nul:a\0b\n' >>"$B"
 "$CMD5PW" -f "$B" index >/dev/null 2>&1
 echo 'junk:x' >>"$B"
+printf '%s\n' 'e1:{PLAIN}' 'e2:{PLAIN.b64}' 'e3:{PLAIN.hex}' 'e4:$y$j9T$Lya.XuftX3dexCKfHVS.N0$PiVNtqUzjEln9bFl0FLhgz96u0pq3JZ7SyJa9L1GF/4:{CLEARTEXT}' >>"$B"
 try 1 "check: a bad file fails" -f "$B" check </dev/null
 like "$(out)" "$B:3: error: good: duplicate of line 1" "check: duplicate"
 like "$(out)" "$B:4: error: no ':'" "check: no colon"
@@ -218,6 +218,11 @@ like "$(out)" "$B:11: warning: pl: plaintext verifier \\{PLAIN\\}" "check: {PLAI
 like "$(out)" "$B:12: warning: sp\\\\x20ace: login with spaces" "check: login with a space"
 like "$(out)" "$B:13: error: unk: verifier 1 is of no known scheme" "check: unknown scheme"
 like "$(out)" 'index .* is stale' "check: stale index"
+for i in 1 2 3; do
+	like "$(out)" "$B:$((15 + i)): error: e$i: verifier 1 is an empty plaintext: it never matches" \
+	    "check: empty plaintext e$i is an error"
+done
+like "$(out)" "$B:19: error: e4: verifier 2 is an empty plaintext" "check: an empty {CLEARTEXT} after a hash is an error"
 grep -Eq 'Legacy-pw|Dup-pw|ecret|Bang-secret|Plain-x|Unknown-scheme|saltsalt|abJngg' "$T/out" &&
     not_ok "check prints no secret" || ok "check prints no secret"
 chmod 660 "$G"

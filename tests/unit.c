@@ -321,39 +321,117 @@ test_fd3(void)
 	const char *why;
 
 #define FD3(s, mode) parse(s, sizeof(s) - 1, mode, &rq)
-	check(FD3("u\0<1.2@h>\0b913a602c7eda7a495b4e6e7334d3890\0", LAYOUT_AUTO) == 0 &&
+#define D "b913a602c7eda7a495b4e6e7334d3890"
+	/* auto: every unambiguous reading, no APOP */
+	check(FD3("u\0<1.2@h>\0" D "\0", LAYOUT_AUTO) == 0 &&
 	    rq.mech == MECH_CRAM && rq.challen == 7, "Dabrowski CRAM order");
-	check(FD3("u\0b913a602c7eda7a495b4e6e7334d3890\0<1.2@h>\0", LAYOUT_AUTO) == 0 &&
-	    rq.mech == MECH_CRAM_OR_APOP, "Hoffmann CRAM order (or APOP)");
-	check(FD3("u\0b913a602c7eda7a495b4e6e7334d3890\0<1.2@h>\0", LAYOUT_HOFFMANN) == 0 &&
-	    rq.mech == MECH_CRAM, "-m hoffmann: CRAM only");
-	check(FD3("u\0b913a602c7eda7a495b4e6e7334d3890\0<1.2@h>\0", LAYOUT_DABROWSKI) == 0 &&
-	    rq.mech == MECH_PASSWORD, "-m dabrowski: Hoffmann order is a password");
-	check(FD3("u\0b913a602c7eda7a495b4e6e7334d3890\0<1.2@h>\0", LAYOUT_POP3) == 0 &&
-	    rq.mech == MECH_APOP_OR_PASSWORD, "-m pop3: APOP or USER/PASS");
-	check(FD3("u\0b913a602c7eda7a495b4e6e7334d3890\0<1.2@h>\0", LAYOUT_PASSWORD) == 0 &&
-	    rq.mech == MECH_PASSWORD, "-m password");
+	check(FD3("u\0" D "\0<1.2@h>\0", LAYOUT_AUTO) == 0 &&
+	    rq.mech == MECH_CRAM && rq.challen == 7, "auto: Hoffmann order is CRAM-MD5, never APOP");
 	check(FD3("u\0pw\0\0", LAYOUT_AUTO) == 0 && rq.mech == MECH_PASSWORD &&
 	    rq.passlen == 2, "LOGIN/PLAIN with empty third field");
 	check(FD3("u\0pw\0", LAYOUT_AUTO) == 0 && rq.mech == MECH_PASSWORD,
 	    "Hoffmann without CRAM: two fields");
 	check(FD3("u\0pw\0<1.2@h>\0", LAYOUT_AUTO) == 0 &&
 	    rq.mech == MECH_PASSWORD, "qmail-popup USER/PASS");
-	check(FD3("u\0<1.2@h>\0b913a602c7eda7a495b4e6e7334d389\0", LAYOUT_AUTO) == 0 &&
-	    rq.mech == MECH_PASSWORD, "31-digit digest is no CRAM response");
-	check(FD3("u\0<1.2h>\0b913a602c7eda7a495b4e6e7334d3890\0", LAYOUT_AUTO) == 0 &&
-	    rq.mech == MECH_PASSWORD, "challenge without '@' is no challenge");
+	check(FD3("u\0<1.2@h>\0b913a602c7eda7a495b4e6e7334d389\0", LAYOUT_AUTO) == 2,
+	    "auto: challenge and a 31-digit digest fit no front end");
+	check(FD3("u\0<1.2h>\0" D "\0", LAYOUT_AUTO) == 2,
+	    "auto: a third field that is no challenge fits no front end");
+	check(FD3("u\0pw\0garbage\0", LAYOUT_AUTO) == 2, "auto: login,password,garbage refused");
+	/* a LOGIN password with NULs: one field more than any front end */
+	check(FD3("u\0<1.2@h>\0" D "\0\0", LAYOUT_AUTO) == 2,
+	    "auto: Dabrowski LOGIN password '<chal>\\0digest' refused");
+	check(FD3("u\0" D "\0<1.2@h>\0\0", LAYOUT_AUTO) == 2,
+	    "auto: LOGIN password 'digest\\0<chal>' refused");
+	check(FD3("u\0" D "\0<1.2@h>\0\0", LAYOUT_HOFFMANN) == 2,
+	    "-m hoffmann (CRAM on): LOGIN password 'digest\\0<chal>' refused");
+	check(FD3("u\0<1.2@h>\0" D "\0\0", LAYOUT_DABROWSKI) == 2,
+	    "-m dabrowski: LOGIN password '<chal>\\0digest' refused");
+	check(FD3("u\0" D "\0<1.2@h>\0x\0", LAYOUT_AUTO) == 2, "four fields refused");
+	check(FD3("u\0" D "\0<1.2@h>\0x", LAYOUT_AUTO) == 2, "trailing data refused");
+	/* -m dabrowski */
+	check(FD3("u\0<1.2@h>\0" D "\0", LAYOUT_DABROWSKI) == 0 &&
+	    rq.mech == MECH_CRAM, "-m dabrowski: CRAM");
+	check(FD3("u\0pw\0\0", LAYOUT_DABROWSKI) == 0 && rq.mech == MECH_PASSWORD,
+	    "-m dabrowski: LOGIN/PLAIN");
+	check(FD3("u\0" D "\0<1.2@h>\0", LAYOUT_DABROWSKI) == 2,
+	    "-m dabrowski: Hoffmann order refused");
+	check(FD3("u\0pw\0", LAYOUT_DABROWSKI) == 2, "-m dabrowski: two fields refused");
+	/* -m hoffmann */
+	check(FD3("u\0" D "\0<1.2@h>\0", LAYOUT_HOFFMANN) == 0 &&
+	    rq.mech == MECH_CRAM, "-m hoffmann: CRAM");
+	check(FD3("u\0pw\0", LAYOUT_HOFFMANN) == 0 && rq.mech == MECH_PASSWORD,
+	    "-m hoffmann: LOGIN/PLAIN without CRAM");
+	check(FD3("u\0pw\0\0", LAYOUT_HOFFMANN) == 0 && rq.mech == MECH_PASSWORD,
+	    "-m hoffmann: LOGIN/PLAIN with CRAM");
+	check(FD3("tim\0tanstaaftanstaaf\0<1.2@h>\0", LAYOUT_HOFFMANN) == 2,
+	    "-m hoffmann: a plaintext in place of the response refused");
+	check(FD3("u\0<1.2@h>\0" D "\0", LAYOUT_HOFFMANN) == 2,
+	    "-m hoffmann: Dabrowski order refused");
+	/* -m pop3 */
+	check(FD3("u\0" D "\0<1.2@h>\0", LAYOUT_POP3) == 0 &&
+	    rq.mech == MECH_APOP_OR_PASSWORD, "-m pop3: APOP or USER/PASS");
+	check(FD3("u\0pw\0<1.2@h>\0", LAYOUT_POP3) == 0 &&
+	    rq.mech == MECH_PASSWORD, "-m pop3: USER/PASS");
+	check(FD3("u\0pw\0\0", LAYOUT_POP3) == 2, "-m pop3: no timestamp refused");
+	check(FD3("u\0pw\0", LAYOUT_POP3) == 2, "-m pop3: two fields refused");
+	/* -m password */
+	check(FD3("u\0" D "\0<1.2@h>\0", LAYOUT_PASSWORD) == 2,
+	    "-m password: a third field refused");
+	check(FD3("u\0pw\0\0", LAYOUT_PASSWORD) == 0 && rq.mech == MECH_PASSWORD,
+	    "-m password: Dovecot layout");
 	check(FD3("u\0pw", LAYOUT_AUTO) == 2, "password without NUL: misuse");
 	check(FD3("u", LAYOUT_AUTO) == 2, "login without NUL: misuse");
 	check(FD3("", LAYOUT_AUTO) == 2, "empty input: misuse");
 	check(FD3("\0pw\0\0", LAYOUT_AUTO) == 2, "empty login: misuse");
 	check(FD3("u\0pw\0x", LAYOUT_AUTO) == 2, "unterminated third field: misuse");
-	check(FD3("u\0pw\0\0extra", LAYOUT_AUTO) == 0, "more data after the timestamp allowed");
-	check(fd3_parse("u\0\0\0", 4, LAYOUT_AUTO, 1, &rq, &why) == 0 &&
+	check(FD3("u\0pw\0\0extra", LAYOUT_AUTO) == 2, "data after the last field refused");
+	check(fd3_parse("u\0\0\0", 4, LAYOUT_PASSWORD, 1, &rq, &why) == 0 &&
 	    rq.mech == MECH_LOOKUP, "Dovecot lookup (AUTHORIZED=1)");
+	check(fd3_parse("u\0\0\0\0", 5, LAYOUT_PASSWORD, 1, &rq, &why) == 2,
+	    "Dovecot lookup with a fourth field refused");
 	check(fd3_parse("u\0\0\0", 4, LAYOUT_AUTO, 0, &rq, &why) == 0 &&
 	    rq.mech == MECH_PASSWORD, "empty password without AUTHORIZED is a password");
+#undef D
 #undef FD3
+}
+
+static void
+test_challenge(void)
+{
+	struct challenge c;
+
+#define CH(s) fd3_challenge(s, sizeof(s) - 1, &c)
+	check(CH("<1896.697170952@postoffice.reston.mci.net>") == 0 &&
+	    c.pid == 1896 && c.time == 697170952ULL && c.hostlen == 25,
+	    "challenge <PID.TIME@HOST>");
+	check(CH("<a@b>") == -1, "made-up challenge <a@b> is malformed");
+	check(CH("<1.2@>") == -1, "empty host");
+	check(CH("<.2@h>") == -1, "empty PID");
+	check(CH("<0.2@h>") == -1, "PID 0");
+	check(CH("<01.2@h>") == -1, "PID with a leading zero");
+	check(CH("<1.02@h>") == -1, "TIME with a leading zero");
+	check(CH("<1.@h>") == -1, "empty TIME");
+	check(CH("<1.2@h@i>") == -1, "two '@'");
+	check(CH("<1.2@h i>") == -1, "space in host");
+	check(CH("<1.2.3@h>") == -1, "three numbers");
+	check(CH("<12345678901.2@h>") == -1, "11-digit PID");
+	check(CH("<1.123456789012345678901@h>") == -1, "21-digit TIME");
+	check(CH("1.2@h") == -1, "no brackets");
+	check(CH("<1.2@h>x") == -1, "trailing byte");
+#undef CH
+}
+
+static int
+try_mode(const char *fd3, size_t len, enum layout mode, const char *field)
+{
+	struct authreq rq;
+	const char *reason, *used;
+	enum mech proved;
+
+	if (parse(fd3, len, mode, &rq) != 0)
+		return -1;
+	return verify(&rq, field, strlen(field), &reason, &used, &proved);
 }
 
 static int
@@ -366,6 +444,31 @@ try(const char *fd3, size_t len, const char *field)
 	if (parse(fd3, len, LAYOUT_AUTO, &rq) != 0)
 		return -1;
 	return verify(&rq, field, strlen(field), &reason, &used, &proved);
+}
+
+/* lowercase hex of HMAC-MD5(key, msg) / MD5(msg) into out (33 bytes) */
+static const char *
+hmac_hex(const char *key, const char *msg, char *out)
+{
+	unsigned char d[MD5_LEN];
+	int i;
+
+	hmac_md5(key, strlen(key), msg, strlen(msg), d);
+	for (i = 0; i < MD5_LEN; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+	return out;
+}
+
+static const char *
+md5_hex(const char *msg, char *out)
+{
+	unsigned char d[MD5_LEN];
+	int i;
+
+	apop_md5(msg, strlen(msg), "", 0, d);
+	for (i = 0; i < MD5_LEN; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+	return out;
 }
 
 static void
@@ -392,14 +495,18 @@ test_verify(void)
 	check(TRY("u\0tanstaaftanstaaf\0<1896.697170952@postoffice.reston.mci.net>\0",
 	    "tanstaaftanstaaf") == 1, "USER/PASS with timestamp");
 	/* cmd5checkpw 0.30 accepted the plaintext in place of the response */
-	check(TRY("tim\0<1.2@h>\0tanstaaftanstaaf\0", "tanstaaftanstaaf") == 0,
-	    "plaintext in place of a CRAM response: no");
-	check(TRY("u\0c4c9334bac560ecc979e58001b3e22fb\0<1896.697170952@dbc.mtview.ca.us>\0",
+	check(TRY("tim\0<1.2@h>\0tanstaaftanstaaf\0", "tanstaaftanstaaf") == -1,
+	    "plaintext in place of a CRAM response: a layout no front end writes");
+#define POP(s, field) try_mode(s, sizeof(s) - 1, LAYOUT_POP3, field)
+	check(POP("u\0c4c9334bac560ecc979e58001b3e22fb\0<1896.697170952@dbc.mtview.ca.us>\0",
 	    "tanstaaf") == 1, "APOP (RFC 1939)");
-	check(TRY("u\0c4c9334bac560ecc979e58001b3e22fc\0<1896.697170952@dbc.mtview.ca.us>\0",
-	    "tanstaaf") == 0, "APOP, one digit off");
 	check(TRY("u\0c4c9334bac560ecc979e58001b3e22fb\0<1896.697170952@dbc.mtview.ca.us>\0",
+	    "tanstaaf") == 0, "auto reads no APOP: the same bytes are a CRAM-MD5 response, wrong");
+	check(POP("u\0c4c9334bac560ecc979e58001b3e22fc\0<1896.697170952@dbc.mtview.ca.us>\0",
+	    "tanstaaf") == 0, "APOP, one digit off");
+	check(POP("u\0c4c9334bac560ecc979e58001b3e22fb\0<1896.697170952@dbc.mtview.ca.us>\0",
 	    cram) == 0, "APOP needs a plaintext verifier");
+#undef POP
 
 	memset(&cd, 0, sizeof(cd));
 	snprintf(yes, sizeof(yes), "%s", crypt_rn("hunter2",
@@ -412,6 +519,18 @@ test_verify(void)
 	check(TRY("u\0hunter2\0\0", "!$y$j9T$F5Jx5fExrKuPp53xLKQ..1$") == 0,
 	    "locked account refused");
 	check(TRY("u\0\0\0", "{PLAIN}") == 0, "empty {PLAIN} secret never matches");
+	/* HMAC-MD5 with an empty key: 8ae4... for <1.2@h> is anyone's */
+	n = snprintf(fd3, sizeof(fd3), "u%c<1.2@h>%c%s%c", 0, 0,
+	    hmac_hex("", "<1.2@h>", yes), 0);
+	check(try(fd3, (size_t)n, "{PLAIN}") == 0 && try(fd3, (size_t)n, "{PLAIN.b64}") == 0 &&
+	    try(fd3, (size_t)n, "{PLAIN.hex}") == 0 && try(fd3, (size_t)n, "{CLEARTEXT}") == 0,
+	    "CRAM-MD5 keyed with an empty plaintext never matches");
+	check(try(fd3, (size_t)n, "{PLAIN}x") == 0, "... nor with another");
+	n = snprintf(fd3, sizeof(fd3), "u%c%s%c<1.2@h>%c", 0,
+	    md5_hex("<1.2@h>", yes), 0, 0);
+	check(try_mode(fd3, (size_t)n, LAYOUT_POP3, "{PLAIN}") == 0 &&
+	    try_mode(fd3, (size_t)n, LAYOUT_POP3, "{CLEARTEXT}") == 0,
+	    "APOP against an empty plaintext never matches");
 	check(TRY("u\0\0\0", "{PLAIN}x") == 0, "empty password vs {PLAIN}x");
 	check(TRY("u\0pass:with:colons\0\0", "{PLAIN.b64}cGFzczp3aXRoOmNvbG9ucw==") == 1,
 	    "{PLAIN.b64}");
@@ -436,6 +555,7 @@ main(void)
 	test_verifiers();
 	test_scan();
 	test_fd3();
+	test_challenge();
 	test_verify();
 	return failures != 0;
 }

@@ -49,7 +49,7 @@ verify_all(const char *field, size_t len, const char *pass, size_t passlen)
 	struct authreq rq;
 	const char *reason, *used;
 	enum mech proved, mechs[] = { MECH_PASSWORD, MECH_CRAM, MECH_APOP,
-	    MECH_CRAM_OR_APOP, MECH_APOP_OR_PASSWORD, MECH_LOOKUP };
+	    MECH_APOP_OR_PASSWORD, MECH_LOOKUP };
 	size_t i;
 
 	if (!cheap_field(field, len))
