@@ -16,15 +16,26 @@ auth_raw 2 "password without NUL" 'tim\000tanstaaftanstaaf' "${A[@]}" true
 auth_raw 2 "empty login" '\000tanstaaftanstaaf\000\000' "${A[@]}" true
 auth_raw 2 "only NULs" '\000\000\000' "${A[@]}" true
 auth_raw 2 "unterminated third field" 'tim\000tanstaaftanstaaf\000<1.2@h>' "${A[@]}" true
-auth_raw 0 "trailing data after the timestamp is allowed" 'tim\000tanstaaftanstaaf\000\000more' "${A[@]}" true
+auth_raw 2 "data after the last field is refused" 'tim\000tanstaaftanstaaf\000\000more' "${A[@]}" true
+auth_raw 0 "... and without it the login passes" 'tim\000tanstaaftanstaaf\000\000' "${A[@]}" true
+like "$(grep -a 'error reason=' "$LOG" | tail -n 1)" 'error reason="data after the last NUL"' "the refusal is logged"
+auth_raw 2 "a fourth field is refused" 'tim\000tanstaaftanstaaf\000\000\000' "${A[@]}" true
+like "$(tail -n 1 "$LOG")" 'error reason="more fields than any front end writes"' "the refusal is logged"
+auth_raw 2 "a third field that fits no front end is refused" 'tim\000tanstaaftanstaaf\000x\000' "${A[@]}" true
+auth_raw 2 "-m password: a non-empty third field is refused" 'tim\000tanstaaftanstaaf\000<1.2@h>\000' -m password "${A[@]}" true
+auth_raw 0 "-m password: two fields pass" 'tim\000tanstaaftanstaaf\000' -m password "${A[@]}" true
+auth_raw 2 "-m pop3: no timestamp is refused" 'tim\000tanstaaftanstaaf\000\000' -m pop3 "${A[@]}" true
+auth_raw 0 "-m pop3: USER/PASS with its timestamp passes" 'tim\000tanstaaftanstaaf\000<1.2@h>\000' -m pop3 "${A[@]}" true
+auth_raw 2 "-m dabrowski: two fields are refused" 'tim\000tanstaaftanstaaf\000' -m dabrowski "${A[@]}" true
+auth_raw 0 "-m dabrowski: LOGIN's three fields pass" 'tim\000tanstaaftanstaaf\000\000' -m dabrowski "${A[@]}" true
 
 # exactly 512 bytes is fine, 513 is refused (exit 1, as DJB's checkpassword)
 long=$(head -c 490 /dev/zero | tr '\0' 'p')
 printf 'big:{PLAIN}%s\n' "$long" >>"$PW"
 n=$(printf 'big\0%s\0' "$long" | wc -c)
-pad=$(head -c $((512 - n - 1)) /dev/zero | tr '\0' 'x')
-auth 0 "exactly 512 bytes on fd 3" big "$long" "$pad" -- "${A[@]}" true
-auth 1 "513 bytes on fd 3" big "$long" "${pad}y" -- "${A[@]}" true
+pad=$(head -c $((512 - n - 1 - 4)) /dev/zero | tr '\0' 'x')
+auth 0 "exactly 512 bytes on fd 3" big "$long" "<$pad@h>" -- "${A[@]}" true
+auth 1 "513 bytes on fd 3" big "$long" "<${pad}y@h>" -- "${A[@]}" true
 head -c 100000 /dev/urandom | TCPREMOTEIP=192.0.2.77 "$CMD5CHECKPW" -l stderr "${A[@]}" true 3<&0 2>>"$LOG"
 is $? 1 "100 kB of random bytes on fd 3"
 like "$(tail -n 1 "$LOG")" 'fail reason=input-over-512-bytes remote=192\.0\.2\.77$' "oversized input logged with remote= (fail2ban can ban it)"
@@ -35,8 +46,10 @@ auth 1 "non-hex digest" tim "${d%?}g" "$chal" -- "${A[@]}" true
 auth 1 "31-digit digest" tim "${d%?}" "$chal" -- "${A[@]}" true
 auth 1 "33-digit digest" tim "${d}0" "$chal" -- "${A[@]}" true
 auth 1 "digest with a space" tim " ${d%?}" "$chal" -- "${A[@]}" true
-auth 1 "challenge without <>" tim "$d" "1.2@h" -- "${A[@]}" true
-auth 0 "upper-case digest is still a digest" tim "${d^^}" "$chal" -- "${A[@]}" true
+auth 2 "challenge without <>: fits no front end" tim "$d" "1.2@h" -- "${A[@]}" true
+newchal
+d=$(hmac tanstaaftanstaaf "$CHAL")
+auth 0 "upper-case digest is still a digest" tim "${d^^}" "$CHAL" -- "${A[@]}" true
 auth 1 "empty digest" tim "" "$chal" -- "${A[@]}" true
 
 # logins no line can hold
@@ -96,7 +109,7 @@ chmod 640 "$F"
 auth 0 "CRLF line: CR is not part of the secret" tim tanstaaftanstaaf "" -- -f "$F" true
 auth 1 "CRLF line: password with CR refused" tim $'tanstaaftanstaaf\r' "" -- -f "$F" true
 auth 1 "line with a NUL byte is ignored" nul se "" -- -f "$F" true
-auth 1 "line without ':' is no login" nocolon "" "x" -- -f "$F" true
+auth 1 "line without ':' is no login" nocolon x "" -- -f "$F" true
 auth 1 "duplicate login: the second entry's password refused" tim second-entry "" -- -f "$F" true
 auth 1 "unknown scheme never matches" ssha secret "" -- -f "$F" true
 like "$(tail -n 1 "$LOG")" 'reason=unknown-scheme' "unknown scheme is logged"

@@ -38,37 +38,39 @@ for k in "${kinds[@]}"; do
 	# qmail-popup USER/PASS: login\0pass\0<ts>\0
 	auth 0 "$kind: USER/PASS right" "$login" "$pw" "$chal" -- "${A[@]}" "${P[@]}"
 	auth 1 "$kind: USER/PASS wrong" "$login" "$bad" "$chal" -- "${A[@]}" "${P[@]}"
-	# CRAM-MD5 in both field orders, the response computed by openssl
-	good=$(hmac "$pw" "$chal")
-	wrong=$(hmac "$bad" "$chal")
+	# CRAM-MD5 in both field orders, the response computed by openssl,
+	# each to a new challenge of this shell's (the checker's parent)
 	want=$((cram ? 0 : 1))
-	auth $want "$kind: CRAM-MD5 Dabrowski order right (want $want)" "$login" "$chal" "$good" -- "${A[@]}" "${P[@]}"
-	auth 1 "$kind: CRAM-MD5 Dabrowski order wrong" "$login" "$chal" "$wrong" -- "${A[@]}" "${P[@]}"
-	auth $want "$kind: CRAM-MD5 Hoffmann order right (want $want)" "$login" "$good" "$chal" -- "${A[@]}" "${P[@]}"
-	auth 1 "$kind: CRAM-MD5 Hoffmann order wrong" "$login" "$wrong" "$chal" -- "${A[@]}" "${P[@]}"
-	auth $want "$kind: -m hoffmann CRAM right" "$login" "$good" "$chal" -- -m hoffmann "${A[@]}" "${P[@]}"
-	auth $want "$kind: -m dabrowski CRAM right" "$login" "$chal" "$good" -- -m dabrowski "${A[@]}" "${P[@]}"
-	# CRAM response replayed against another challenge
-	auth 1 "$kind: CRAM-MD5 response for another challenge" "$login" "$good" "<1.2@other>" -- "${A[@]}" "${P[@]}"
-	# APOP: needs the plaintext
+	newchal; auth $want "$kind: CRAM-MD5 Dabrowski order right (want $want)" "$login" "$CHAL" "$(hmac "$pw" "$CHAL")" -- "${A[@]}" "${P[@]}"
+	newchal; auth 1 "$kind: CRAM-MD5 Dabrowski order wrong" "$login" "$CHAL" "$(hmac "$bad" "$CHAL")" -- "${A[@]}" "${P[@]}"
+	newchal; auth $want "$kind: CRAM-MD5 Hoffmann order right (want $want)" "$login" "$(hmac "$pw" "$CHAL")" "$CHAL" -- "${A[@]}" "${P[@]}"
+	newchal; auth 1 "$kind: CRAM-MD5 Hoffmann order wrong" "$login" "$(hmac "$bad" "$CHAL")" "$CHAL" -- "${A[@]}" "${P[@]}"
+	newchal; auth $want "$kind: -m hoffmann CRAM right" "$login" "$(hmac "$pw" "$CHAL")" "$CHAL" -- -m hoffmann "${A[@]}" "${P[@]}"
+	newchal; auth $want "$kind: -m dabrowski CRAM right" "$login" "$CHAL" "$(hmac "$pw" "$CHAL")" -- -m dabrowski "${A[@]}" "${P[@]}"
+	# CRAM response to another (fresh) challenge
+	newchal; good=$(hmac "$pw" "$CHAL"); newchal
+	auth 1 "$kind: CRAM-MD5 response for another challenge" "$login" "$good" "$CHAL" -- "${A[@]}" "${P[@]}"
+	# APOP (-m pop3 only): needs the plaintext
 	want=$((apop ? 0 : 1))
-	auth $want "$kind: APOP right (want $want)" "$login" "$(apop "$pw" "$chal")" "$chal" -- "${A[@]}" "${P[@]}"
-	auth 1 "$kind: APOP wrong" "$login" "$(apop "$bad" "$chal")" "$chal" -- "${A[@]}" "${P[@]}"
-	auth $want "$kind: -m pop3 APOP right" "$login" "$(apop "$pw" "$chal")" "$chal" -- -m pop3 "${A[@]}" "${P[@]}"
-	# forced password mode: a CRAM response is just a wrong password
-	auth 1 "$kind: -m password refuses a CRAM response" "$login" "$good" "$chal" -- -m password "${A[@]}" "${P[@]}"
+	newchal; auth $want "$kind: -m pop3 APOP right (want $want)" "$login" "$(apop "$pw" "$CHAL")" "$CHAL" -- -m pop3 "${A[@]}" "${P[@]}"
+	newchal; auth 1 "$kind: -m pop3 APOP wrong" "$login" "$(apop "$bad" "$CHAL")" "$CHAL" -- -m pop3 "${A[@]}" "${P[@]}"
+	newchal; auth 1 "$kind: auto reads no APOP (the bytes are a wrong CRAM-MD5 response)" "$login" "$(apop "$pw" "$CHAL")" "$CHAL" -- "${A[@]}" "${P[@]}"
+	newchal; good=$(hmac "$pw" "$CHAL")
+	# forced password mode (Dovecot's layout): no third field but an empty one
+	auth 2 "$kind: -m password refuses a CRAM response (a third field: misuse)" "$login" "$good" "$CHAL" -- -m password "${A[@]}" "${P[@]}"
 	auth 0 "$kind: -m password PLAIN right" "$login" "$pw" "" -- -m password "${A[@]}" "${P[@]}"
 done
 
 # A 32-hex-digit password over POP3 USER/PASS needs -m pop3 (documented)
 printf 'hexie:{PLAIN}0123456789abcdef0123456789abcdef\n' >>"$PW"
-auth 1 "auto: 32-hex password with timestamp is read as a digest" hexie 0123456789abcdef0123456789abcdef "$chal" -- "${A[@]}" true
-auth 0 "-m pop3: 32-hex password with timestamp accepted" hexie 0123456789abcdef0123456789abcdef "$chal" -- -m pop3 "${A[@]}" true
-auth 1 "-m pop3: wrong 32-hex password refused" hexie 0123456789abcdef0123456789abcdee "$chal" -- -m pop3 "${A[@]}" true
+newchal; auth 1 "auto: 32-hex password with timestamp is read as a digest" hexie 0123456789abcdef0123456789abcdef "$CHAL" -- "${A[@]}" true
+newchal; auth 0 "-m pop3: 32-hex password with timestamp accepted" hexie 0123456789abcdef0123456789abcdef "$CHAL" -- -m pop3 "${A[@]}" true
+newchal; auth 1 "-m pop3: wrong 32-hex password refused" hexie 0123456789abcdef0123456789abcdee "$CHAL" -- -m pop3 "${A[@]}" true
 
 # unknown and locked logins
 for mech in plain cram; do
-	if [ $mech = plain ]; then f=(nobody test ""); else f=(nobody "$(hmac test "$chal")" "$chal"); fi
+	newchal
+	if [ $mech = plain ]; then f=(nobody test ""); else f=(nobody "$(hmac test "$CHAL")" "$CHAL"); fi
 	auth 1 "unknown login ($mech)" "${f[@]}" -- "${A[@]}" true
 done
 auth 1 "locked account, right password" mallory locked-out "" -- "${A[@]}" true
