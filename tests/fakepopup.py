@@ -5,7 +5,9 @@ client's socket.  Greets with "+OK <pid.time@HOSTNAME>"; USER/PASS writes
 login\\0password\\0<timestamp>\\0 on the checker's fd 3, APOP writes
 login\\0digest\\0<timestamp>\\0; the checker (and the subprogram it runs,
 the POP3 daemon) inherits the socket as stdin and stdout.  A non-zero exit
-is "-ERR authorization failed" and the client may try again."""
+is "-ERR authorization failed" and the end of the connection, as
+qmail-popup's die_badauth(): one attempt per connection.  The timestamp is
+made by this process, which forks and execs the checker itself."""
 import os
 import socket
 import sys
@@ -31,6 +33,7 @@ def check(login, secret):
                              stamp + b"\0"):
         sys.exit(0)         # the POP3 daemon had the session
     out("-ERR authorization failed")
+    sys.exit(0)
 
 
 out("+OK " + stamp.decode())

@@ -19,6 +19,12 @@ families do around the checkpassword program (shared/PROTOCOLS.md):
       login\\0password\\0 (without); the response is split at its last
       space; the checker's stdout is the socket, its stderr the log.
 
+What the client controls, as in both patches: an AUTH LOGIN login and
+password reach fd 3 with every byte they decode to, NULs included; AUTH
+PLAIN's fields are C strings (stralloc_copys), each cut at its first NUL.
+The challenge is made by this process, which forks and execs the checker
+itself (standin.checkpassword, no shell between), so the checker's parent
+is the PID in the challenge.
 STARTTLS, as the qmail-tls patch does it, when ./control/servercert.pem
 (key and certificate; qmail-smtpd runs in /var/qmail) is readable; the
 checker's stdout and stderr stay the bare socket after it.
@@ -106,9 +112,11 @@ def auth_exchange(arg):
     initial = parts[1] if len(parts) > 1 else None
     if mech == b"PLAIN" and not only_cram:
         dec = b64(ask("334 ", initial))
-        if dec is None or dec.count(b"\0") != 2:
+        if dec is None or dec.count(b"\0") < 2:
             return out("501 malformed auth input (#5.5.4)")
-        _, login, password = dec.split(b"\0")
+        # authzid \0 login \0 password, each copied as a C string: the
+        # password ends at its first NUL, whatever follows
+        _, login, password = dec.split(b"\0")[:3]
         fields = [login + b"\0", password + b"\0"]
     elif mech == b"LOGIN" and not only_cram:
         login = b64(ask("334 VXNlcm5hbWU6", initial))

@@ -113,7 +113,7 @@ def pop3(args):
             resp = p.pass_(password)
     except poplib.error_proto:
         print("login ERR")
-        p.quit()
+        p.close()           # qmail-popup hung up after its -ERR
         return
     print("login OK", resp.decode())
     print("stat", p.stat()[0])

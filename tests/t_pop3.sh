@@ -24,7 +24,7 @@ multilog t "$ML" <"$T/logpipe" &
 SERVER_PIDS+=($!)
 tcpserver -R -H -l mx.test 127.0.0.1 "$POP" \
     python3 "$TOP/tests/fakepopup.py" mx.test \
-    "$CMD5CHECKPW" -f "$T/poppasswd" -m pop3 -l stderr \
+    "$CMD5CHECKPW" -f "$T/poppasswd" -m pop3 -r "$T/replay" -l stderr \
     python3 "$TOP/tests/fakepop3d.py" \
     </dev/null >"$T/pop.out" 2>"$T/logpipe" &
 SERVER_PIDS+=($!)

@@ -8,7 +8,8 @@
 #   socket; /dev/log is a catcher bound over it in a private mount
 #   namespace, so the lines land in $LOGDIR and nowhere system-wide.
 #   Hoffmann: -l stderr, tcpserver's stderr piped into multilog, as the
-#   contrib/ run scripts do.
+#   contrib/ run scripts do.  Each with its -m, as contrib/ has it (auto
+#   mode and the replays: t_replay.sh).
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/e2e.sh"
 
@@ -45,7 +46,7 @@ for n in null zero random urandom; do mount --bind /dev/\$n $T/dev/\$n || exit 1
 mount --bind $T/dev /dev || exit 111
 exec tcpserver -x $T/tcp.smtp.cdb -R -H -l mx.test 127.0.0.1 $DAB \\
     python3 $TOP/tests/fakesmtpd.py dabrowski mx.test \\
-    $CMD5CHECKPW -f $T/poppasswd /bin/true
+    $CMD5CHECKPW -m dabrowski -r $T/replay -f $T/poppasswd /bin/true
 EOF
 for i in $(seq 50); do [ -S "$T/dev/log" ] && break; sleep 0.1; done
 start dabrowski unshare -m --propagation private bash "$T/dab.sh"
@@ -56,7 +57,7 @@ multilog t "$MULTILOG" <"$T/logpipe" &
 SERVER_PIDS+=($!)
 tcpserver -x "$T/tcp.smtp.cdb" -R -H -l mx.test 127.0.0.1 "$HOF" \
     python3 "$TOP/tests/fakesmtpd.py" hoffmann \
-    "$CMD5CHECKPW" -f "$T/poppasswd" -l stderr /bin/true \
+    "$CMD5CHECKPW" -m hoffmann -r "$T/replay" -f "$T/poppasswd" -l stderr /bin/true \
     </dev/null >"$T/hoffmann.out" 2>"$T/logpipe" &
 SERVER_PIDS+=($!)
 
