@@ -60,7 +60,8 @@ auth_raw() {
 # newchal [HOST]: sets CHAL to a new challenge as a qmail front end that
 # is this shell makes it, <PID.TIME@HOST> with PID $$: the parent of the
 # cmd5checkpw that auth and auth_raw run (call them outside a subshell).
-# Each is new (a counter in the host part): the record takes each once.
+# Each is new (a counter in the host part; with HOST given, the caller
+# keeps them apart): the record takes each once.
 CHALN=0
 newchal() {
 	CHALN=$((CHALN + 1))
