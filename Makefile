@@ -6,6 +6,10 @@ PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 DESTDIR =
+# The one-time record of CRAM-MD5/APOP challenges (cmd5checkpw(8), REPLAY)
+# lives here: setgid, writable by the front ends' group, nobody else.
+STATEDIR = /var/lib/cmd5checkpw
+STATEGROUP = nofiles
 
 CC = cc
 CFLAGS = -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -169,11 +173,19 @@ install: all
 	install -m 0644 man/cmd5checkpw.8 $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8
 	install -m 0644 man/cmd5pw.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw.8
 	install -m 0644 man/poppasswd.5 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
+	mkdir -p $(DESTDIR)$(STATEDIR)
+	chmod 2770 $(DESTDIR)$(STATEDIR)
+	if getent group $(STATEGROUP) >/dev/null; then \
+		chgrp $(STATEGROUP) $(DESTDIR)$(STATEDIR); \
+	else \
+		echo "note: no group $(STATEGROUP): chgrp the front ends' group $(STATEDIR) (README, Install)"; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5pw \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8 \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
+	-rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null
 
 clean:
 	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/statetool tests/*.o

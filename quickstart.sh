@@ -5,30 +5,41 @@ set -eu
 cd "$(dirname "$0")"
 sh tests/deps.sh build
 make -s
-pw=$(mktemp -d)/poppasswd
-trap 'rm -rf "$(dirname "$pw")"' EXIT
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+pw=$dir/poppasswd
 cp poppasswd.example "$pw"
 chmod 640 "$pw"
 
 # run LABEL FIELD...: write the NUL-terminated fields on fd 3, as
-# qmail-smtpd does, and show cmd5checkpw's log line and exit code
+# qmail-smtpd with Hoffmann's AUTH patch does (-m hoffmann), and show
+# cmd5checkpw's log line and exit code.  This shell plays qmail-smtpd: it
+# makes the challenges and is cmd5checkpw's parent; -r is the one-time
+# record of challenges (/var/lib/cmd5checkpw/replay once installed).
 run() {
 	label=$1
 	shift
+	printf '%s\0' "$@" >"$dir/fd3"
 	rc=0
-	printf '%s\0' "$@" | ./cmd5checkpw -l stderr -f "$pw" \
-	    sh -c 'echo "    prog runs with USER=$USER"' 3<&0 2>&1 |
-	    sed 's/^/    /' || rc=$?
-	rc=$(printf '%s\0' "$@" | { ./cmd5checkpw -l none -f "$pw" true 3<&0 && echo 0; } || echo $?)
+	./cmd5checkpw -l stderr -m hoffmann -f "$pw" -r "$dir/replay" \
+	    sh -c 'echo "prog runs with USER=$USER"' 3<"$dir/fd3" \
+	    >"$dir/out" 2>&1 || rc=$?
+	sed 's/^/    /' "$dir/out"
 	printf '    => %s: exit %s\n' "$label" "$rc"
 }
 hmac() { printf '%s' "$2" | openssl dgst -md5 -hmac "$1" | awk '{print $NF}'; }
+# a challenge as qmail-smtpd makes it: <its PID.now@its host name>
+challenge() { echo "<$$.$(date +%s)@mail.example.org>"; }
 
-chal="<$$.$(date +%s)@mail.example.org>"
+chal=$(challenge)
 echo "== CRAM-MD5 (qmail-smtpd AUTH, Hoffmann's field order), challenge $chal"
 echo "alice, response made with her password 'wonderland':"
 run "alice right" alice "$(hmac wonderland "$chal")" "$chal"
-echo "alice, response made with 'wonderlamb':"
+echo "the same bytes again, as someone who saw them would send them:"
+run "replay" alice "$(hmac wonderland "$chal")" "$chal"
+sleep 1
+chal=$(challenge)
+echo "alice, a new challenge $chal, response made with 'wonderlamb':"
 run "alice wrong" alice "$(hmac wonderlamb "$chal")" "$chal"
 echo
 echo "== PLAIN / LOGIN (login\\\\0password\\\\0\\\\0)"

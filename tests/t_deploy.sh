@@ -45,6 +45,8 @@ chgrp "$GROUP" "$T/qmail/control/servercert.pem"
 chmod 640 "$T/qmail/control/servercert.pem"
 mkusers "$T/poppasswd"
 chgrp "$GROUP" "$T/poppasswd"
+# the replay record's directory, as make install and the README make it
+install -d -m 2770 -g "$GROUP" "$T/state"
 cp "$T/poppasswd" "$T/poppasswd.rootonly"
 chmod 600 "$T/poppasswd.rootonly"
 tcprules "$T/tcp.submission.cdb" "$T/tcp.tmp" <"$TOP/contrib/qmail-smtpd-587/tcp.submission" &&
@@ -57,14 +59,14 @@ LOG_USER=root LOG_DIR=$ML sh "$TOP/contrib/qmail-smtpd-587/log/run" <"$T/sub.pip
 SERVER_PIDS+=($!)
 QMAIL=$T/qmail SMTPD_USER=$SMTPD_USER PORT=$SUB ADDR=127.0.0.1 \
     RULES=$T/tcp.submission.cdb CMD5CHECKPW=$T/bin/cmd5checkpw \
-    PWFILE=$T/poppasswd SOFTLIMIT== \
+    PWFILE=$T/poppasswd REPLAY=$T/state/replay SOFTLIMIT== \
     sh "$TOP/contrib/qmail-smtpd-587/run" </dev/null >"$T/sub.pipe" &
 SERVER_PIDS+=($!)
 # port 25, its password file readable by root only: the checker (run as
 # nobody) must fail to read it, which shows it has no privilege
 QMAIL=$T/qmail SMTPD_USER=$SMTPD_USER PORT=$SMTP ADDR=127.0.0.1 \
     RULES=$T/tcp.smtp.cdb CMD5CHECKPW=$T/bin/cmd5checkpw \
-    PWFILE=$T/poppasswd.rootonly SOFTLIMIT== \
+    PWFILE=$T/poppasswd.rootonly REPLAY=$T/state/replay SOFTLIMIT== \
     sh "$TOP/contrib/qmail-smtpd/run" </dev/null >"$T/smtp.out" 2>&1 &
 SERVER_PIDS+=($!)
 if wait_port "$SUB" && wait_port "$SMTP"; then
@@ -114,6 +116,9 @@ is "$(py smtp-tls "$SUB" CRAM-MD5 bob "${PW[bob]}")" "auth 235" \
     "587: smtplib STARTTLS AUTH CRAM-MD5 {CRAM-MD5}: 235"
 is "$(py smtp-tls "$SUB" CRAM-MD5 bob "${PW[alice]}")" "auth 535" \
     "587: smtplib STARTTLS AUTH CRAM-MD5, wrong secret: 535"
+# the record the smtpd user (nobody) made in the group's directory
+is "$(stat -c '%a %G' "$T/state/replay" 2>&1)" "660 $GROUP" \
+    "587: the replay record is mode 660, the smtpd user's group"
 
 # port 25: AUTH offered, relaying for 127. by tcp.smtp; the checker runs
 # as nobody and cannot read a root-only file: 535, and an error is logged

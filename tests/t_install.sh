@@ -12,9 +12,18 @@ done
 is "$(stat -c %a "$D/opt/c5/bin/cmd5checkpw")" 755 "cmd5checkpw mode 0755: no setuid bit"
 is "$(stat -c %a "$D/opt/c5/bin/cmd5pw")" 755 "cmd5pw mode 0755"
 is "$(stat -c %a "$D/opt/c5/share/man/man5/poppasswd.5")" 644 "man page mode 0644"
-is "$(find "$D" -perm /6000 | wc -l)" 0 "no setuid or setgid file installed"
+is "$(find "$D" -type f -perm /6000 | wc -l)" 0 "no setuid or setgid file installed"
+is "$(stat -c %a "$D/var/lib/cmd5checkpw" 2>&1)" 2770 \
+    "the replay record's directory: mode 2770 (setgid: the record gets the front ends' group)"
+make -s -C "$TOP" install DESTDIR="$D" STATEGROUP=daemon >/dev/null 2>&1
+is "$(stat -c %G "$D/var/lib/cmd5checkpw" 2>&1)" daemon "STATEGROUP honoured"
+make -s -C "$TOP" install DESTDIR="$D" STATEGROUP=no-such-group-here >"$T/out" 2>&1
+is $? 0 "a missing STATEGROUP is no failure"
+like "$(cat "$T/out")" 'note: no group no-such-group-here' "... but a note says what to do"
 make -s -C "$TOP" install DESTDIR="$D" BINDIR=/sbin MANDIR=/man >/dev/null 2>&1
 [ -x "$D/sbin/cmd5checkpw" ] && [ -f "$D/man/man8/cmd5checkpw.8" ] &&
     ok "BINDIR and MANDIR honoured" || not_ok "BINDIR and MANDIR honoured"
 make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/opt/c5 >/dev/null 2>&1
 is "$(find "$D/opt/c5" -type f | wc -l)" 0 "make uninstall removes what install put"
+[ -d "$D/var/lib/cmd5checkpw" ] && not_ok "make uninstall removes an empty state directory" ||
+    ok "make uninstall removes an empty state directory"
