@@ -51,7 +51,7 @@ mkpw "$T/pw" 'bob:{CRAM-MD5}e02d374fde0dc75a17a557039a3a5338c7743304777dccd376f3
 auth 1 "32 non-hex bytes then a challenge: rejected, not a crash" \
     bob 0101e631d331f9b498cb0d4bd0baa0wa '<1896.697170952@postoffice.example.net>' \
     -- -f "$T/pw" true
-chal='<1896.697170952@postoffice.example.net>'
+newchal
 auth 0 "the same layout with bob's real response: accepted" \
-    bob "$(hmac test "$chal")" "$chal" -- -f "$T/pw" true
+    bob "$(hmac test "$CHAL")" "$CHAL" -- -f "$T/pw" true
 done_testing

@@ -13,17 +13,22 @@
 OWNER=54320
 CALLER=54321
 chmod 711 "$T"
-mkdir -m 755 "$T/bin" "$T/up" "$T/work"
+mkdir -m 755 "$T/bin" "$T/up" "$T/work" "$T/varlib"
+mkdir -m 700 "$T/varlib/cmd5checkpw"
+chown $OWNER "$T/varlib/cmd5checkpw"
 cp "$CMD5CHECKPW" "$T/bin/cmd5checkpw"
 # prog: a plain binary (not a shell, which might drop ids itself)
 # printing the real, effective, saved and filesystem ids it was given
 PROG="/bin/grep -E ^(Uid|Gid|Groups): /proc/self/status"
 
 # as_caller MODE_FILE_SETUP... : run cmd5checkpw as uid 54321, with
-# $T/up/poppasswd seen as /etc/poppasswd.  Reads fd 3 from stdin.
+# $T/up/poppasswd seen as /etc/poppasswd and $T/varlib as /var/lib (the
+# default replay record, which a setuid install cannot move: -r is
+# refused).  Every step is an exec, so this shell
+# stays cmd5checkpw's parent, the PID in its challenges.
 as_caller() {
 	unshare -m sh -c 'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1,workdir=$2" /etc &&
-	    shift 2 && exec "$@"' sh "$T/up" "$T/work" \
+	    mount --bind "$3" /var/lib && shift 3 && exec "$@"' sh "$T/up" "$T/work" "$T/varlib" \
 	    setpriv --reuid=$CALLER --regid=$CALLER --clear-groups "$@"
 }
 
@@ -34,8 +39,9 @@ run() {
 	shift 2
 	while [ "$1" != -- ]; do fields+=("$1"); shift; done
 	shift
-	printf '%s\0' "${fields[@]}" | as_caller "$T/bin/cmd5checkpw" -l stderr \
-	    "$@" 3<&0 </dev/null >"$T/out" 2>"$T/err"
+	printf '%s\0' "${fields[@]}" >"$T/fd3"
+	as_caller "$T/bin/cmd5checkpw" -l stderr \
+	    "$@" 3<"$T/fd3" </dev/null >"$T/out" 2>"$T/err"
 	rc=$?
 	cat "$T/err" >>"$LOG"
 	is "$rc" "$want" "$what"
@@ -52,7 +58,6 @@ ids_are_callers() {
 	    "$what: prog has no supplementary groups (the caller had none)"
 }
 
-chal='<4711.1234567890@mail.example.org>'
 
 # --- setuid to the file's owner; the file is mode 600
 printf 'tim:tanstaaftanstaaf\nbob:{CRAM-MD5}e02d374fde0dc75a17a557039a3a5338c7743304777dccd376f332bee68d2cf6\n' \
@@ -69,15 +74,23 @@ chmod 4755 "$T/bin/cmd5checkpw"
 run 0 "setuid owner: right password accepted (the elevated id read the file)" \
     tim tanstaaftanstaaf '' -- $PROG
 ids_are_callers "setuid, PLAIN"
+newchal
 run 0 "setuid owner: CRAM-MD5 response accepted" \
-    bob "$(hmac test "$chal")" "$chal" -- $PROG
+    bob "$(hmac test "$CHAL")" "$CHAL" -- $PROG
 ids_are_callers "setuid, CRAM-MD5"
 run 1 "setuid owner: wrong password refused" tim tanstaaf '' -- $PROG
 is "$(cat "$T/out")" "" "setuid owner: prog not run after a refusal"
 run 2 "setuid owner: -f is refused (exit 2)" tim tanstaaftanstaaf '' \
     -- -f "$T/up/poppasswd" $PROG
-like "$(cat "$T/err")" "-f is refused when installed setuid" \
+like "$(cat "$T/err")" "-f and -r are refused when installed setuid" \
     "setuid owner: the log says why -f was refused"
+run 2 "setuid owner: -r is refused (exit 2)" tim tanstaaftanstaaf '' \
+    -- -r "$T/replay" $PROG
+run 1 "setuid owner: the CRAM-MD5 exchange again is refused (the default record)" \
+    bob "$(hmac test "$CHAL")" "$CHAL" -- $PROG
+like "$(cat "$T/err")" 'reason=replayed-challenge' "setuid owner: logged as replayed-challenge"
+is "$(stat -c %u "$T/varlib/cmd5checkpw/replay" 2>&1)" $OWNER \
+    "setuid owner: the default record /var/lib/cmd5checkpw/replay belongs to the owner"
 
 # --- setuid root, as the old guides have it; the file is root's, mode 600
 chown 0:0 "$T/up/poppasswd" "$T/bin/cmd5checkpw"
