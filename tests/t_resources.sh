@@ -182,13 +182,14 @@ nodeadline 10 "fd 3 held open, default deadline 10 s"
 
 # --- at most 512 bytes (the checkpassword interface)
 pad() { head -c "$1" /dev/zero | tr '\0' x; }
-# "tim\0" + "tanstaaftanstaaf\0" = 21 bytes, the third field fills up
+# "tim\0" + "tanstaaftanstaaf\0" = 21 bytes, the third field (a POP3
+# timestamp "<...@h>", the only non-empty third field of a password) fills up
 auth 0 "exactly 512 bytes, right password: accepted" \
-    tim tanstaaftanstaaf "$(pad 490)" -- -f "$T/pw" true
+    tim tanstaaftanstaaf "<$(pad 486)@h>" -- -f "$T/pw" true
 auth 1 "exactly 512 bytes, wrong password: refused" \
-    tim tanstaaftanstaaX "$(pad 490)" -- -f "$T/pw" true
+    tim tanstaaftanstaaX "<$(pad 486)@h>" -- -f "$T/pw" true
 auth 1 "513 bytes, right password: refused (1)" \
-    tim tanstaaftanstaaf "$(pad 491)" -- -f "$T/pw" true
+    tim tanstaaftanstaaf "<$(pad 487)@h>" -- -f "$T/pw" true
 like "$(tail -1 "$LOG")" "reason=input-over-512-bytes" "513 bytes: the log says so"
 auth 1 "64 KiB on fd 3: refused (1)" \
     tim tanstaaftanstaaf "$(pad 65536)" -- -f "$T/pw" true
