@@ -8,13 +8,16 @@
  *   - HOST is the configured name, where one is known;
  *   - PID is our parent: each front end forks and execs its checker;
  *   - it is in no one-time record of this host (state.c), and goes in. */
+/* The low-level SHA-256 API, as hmac_md5.c uses MD5's: EVP would load
+ * OpenSSL 3's providers (and openssl.cnf) in every login, some ms. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <stdio.h>
 #include <syslog.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "fd3.h"
 #include "log.h"
@@ -25,23 +28,18 @@
 
 /* The record's key: a domain-separated SHA-256 of the challenge alone,
  * so one challenge is one login whatever the login. */
-static int
+static void
 replay_key(const char *chal, size_t len, unsigned char key[STATE_KEYLEN])
 {
 	static const char domain[] = "cmd5checkpw replay v1";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok;
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256_CTX c;
 
-	ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-	    EVP_DigestUpdate(ctx, domain, sizeof(domain)) &&
-	    EVP_DigestUpdate(ctx, chal, len) &&
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen >= STATE_KEYLEN;
-	EVP_MD_CTX_free(ctx);
-	if (ok)
-		memcpy(key, md, STATE_KEYLEN);
-	return ok ? 0 : -1;
+	SHA256_Init(&c);
+	SHA256_Update(&c, domain, sizeof(domain));	/* with its NUL */
+	SHA256_Update(&c, chal, len);
+	SHA256_Final(md, &c);
+	memcpy(key, md, STATE_KEYLEN);
 }
 
 /* 1 when the record had the key, 0 when it is recorded now, -1 (err). */
@@ -127,10 +125,7 @@ replay_check(const struct replay_opts *o, const char *chal, size_t len,
 		*reason = "wrong-parent";
 		return 1;
 	}
-	if (replay_key(chal, len, key) != 0) {
-		snprintf(err, errlen, "cannot hash the challenge");
-		return 111;
-	}
+	replay_key(chal, len, key);
 	r = seen(o->path, key, (uint64_t)now, err, errlen);
 	if (r < 0)
 		return 111;

@@ -47,6 +47,8 @@ struct job {
 	char fd3[FD3_MAX];
 	size_t fd3len;
 	int onstdin;		/* the pipe is fd 0 rather than fd 3 */
+	int cram;		/* a CRAM-MD5 request: a new challenge each run */
+	char login[64], pass[64];
 	int want;
 	/* results */
 	double *t;		/* seconds, one per run */
@@ -95,8 +97,10 @@ rounds(unsigned n)
 
 /* One run: the pipe is filled and the spawn prepared before the clock
  * starts; the clock stops when wait4 has reaped the process. */
+static void fd3_set(struct job *, int, const char *, const char *);
+
 static double
-run_once(const struct job *j, long *maxrss, int *status)
+run_once(struct job *j, long *maxrss, int *status)
 {
 	posix_spawn_file_actions_t fa;
 	struct rusage ru;
@@ -104,6 +108,9 @@ run_once(const struct job *j, long *maxrss, int *status)
 	pid_t pid;
 	int p[2], st;
 
+	/* the one-time record takes a challenge once */
+	if (j->cram)
+		fd3_set(j, 1, j->login, j->pass);
 	if (pipe2(p, O_CLOEXEC) != 0)
 		die("pipe: %s", strerror(errno));
 	if (p[0] <= 3 || p[1] <= 3)
@@ -232,25 +239,33 @@ fd3_add(struct job *j, const char *s, size_t len)
 	j->fd3[j->fd3len++] = '\0';
 }
 
-#define CHAL "<1896.697170952@bench.example.org>"
-
 /* What a front end writes: PLAIN/LOGIN login\0password\0, CRAM-MD5 in
- * Dabrowski's order login\0<challenge>\0hex digest\0. */
+ * Dabrowski's order login\0<challenge>\0hex digest\0, to a new fresh
+ * challenge <PID.TIME@HOST> each time (a counter in HOST).  The jobs run
+ * cmd5checkpw -P: bench/rss forks between us and it. */
 static void
 fd3_set(struct job *j, int cram, const char *login, const char *pass)
 {
+	static unsigned long seq;
 	unsigned char mac[MD5_LEN];
-	char hex[2 * MD5_LEN + 1];
+	char hex[2 * MD5_LEN + 1], chal[96];
 
+	if (login != j->login)
+		snprintf(j->login, sizeof(j->login), "%s", login);
+	if (pass != j->pass)
+		snprintf(j->pass, sizeof(j->pass), "%s", pass);
+	j->cram = cram;
 	j->fd3len = 0;
-	fd3_add(j, login, strlen(login));
+	fd3_add(j, j->login, strlen(j->login));
 	if (cram) {
-		hmac_md5(pass, strlen(pass), CHAL, strlen(CHAL), mac);
+		snprintf(chal, sizeof(chal), "<%ld.%lld@%lu.bench.example.org>",
+		    (long)getpid(), (long long)time(NULL), ++seq);
+		hmac_md5(j->pass, strlen(j->pass), chal, strlen(chal), mac);
 		hex_encode(mac, MD5_LEN, hex);
-		fd3_add(j, CHAL, strlen(CHAL));
+		fd3_add(j, chal, strlen(chal));
 		fd3_add(j, hex, 2 * MD5_LEN);
 	} else
-		fd3_add(j, pass, strlen(pass));
+		fd3_add(j, j->pass, strlen(j->pass));
 }
 
 enum pos { FIRST, LAST, MISSING };
@@ -274,7 +289,8 @@ login_job(struct job *j, const char *name, const char *file, unsigned count,
 		pass_of(i, pass, sizeof(pass));
 	}
 	fd3_set(j, cram, login, pass);
-	setargv(j, CMD5CHECKPW, "-l", "stderr", "-f", file, NOOP, NULL);
+	setargv(j, CMD5CHECKPW, "-l", "stderr", "-P", "-r", OUT "/replay",
+	    "-f", file, NOOP, NULL);
 	j->want = pos == MISSING ? 1 : 0;
 }
 
@@ -583,7 +599,8 @@ bench_yescrypt(void)
 	setargv(&j[0], "bench/barecrypt", hash, NOOP, NULL);
 	j[1].name = "yescrypt";
 	fd3_set(&j[1], 0, YES_LOGIN, YES_PASS);
-	setargv(&j[1], CMD5CHECKPW, "-l", "stderr", "-f", file, NOOP, NULL);
+	setargv(&j[1], CMD5CHECKPW, "-l", "stderr", "-P", "-r", OUT "/replay",
+	    "-f", file, NOOP, NULL);
 	header("yescrypt PLAIN, 1M logins + index (ratio vs one bare "
 	    "crypt_rn)");
 	race(j, 2, rounds(120));

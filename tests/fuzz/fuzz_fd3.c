@@ -1,4 +1,5 @@
-/* fuzz_fd3: what a network client controls.  Byte 0 picks the -m layout
+/* fuzz_fd3: what a network client controls (the strict layouts and the
+ * challenge syntax).  Byte 0 picks the -m layout
  * and whether AUTHORIZED=1 (Dovecot lookup) is set; the rest is fd 3.
  * Parse it, look the login up in a fixed small password file, and verify
  * it against the entry found (or the first entry, as for an unknown login)
@@ -39,6 +40,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct authreq rq;
+	struct challenge c;
 	struct pwmatch m;
 	const char *why, *reason, *used;
 	enum mech proved;
@@ -53,6 +55,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(in, data + 1, size - 1);
 	if (fd3_parse(in, size - 1, (enum layout)(data[0] % 5),
 	    (data[0] & 0x80) != 0, &rq, &why) == 0) {
+		/* the challenge parser sees every field a client can place */
+		if (fd3_challenge(rq.chal, rq.challen, &c) == 0 &&
+		    (c.hostlen == 0 || c.host < rq.chal ||
+		    c.host + c.hostlen > rq.chal + rq.challen))
+			abort();
 		memset(&m, 0, sizeof(m));
 		if (pwfile_scan(pwtext, sizeof(pwtext) - 1, rq.login,
 		    rq.loginlen, &m) == 0) {
