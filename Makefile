@@ -22,7 +22,7 @@ LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
 LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
-CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o
+CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o mailbox.o
 PROGS = cmd5checkpw cmd5pw
 
 all: $(PROGS)
@@ -36,19 +36,20 @@ cmd5pw: cmd5pw.o $(CORE)
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h
+cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h mailbox.h pwfile.h verify.h
 cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
-pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
+pwfile.o: pwfile.c hmac_md5.h mailbox.h pwfile.h pwindex.h
 pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
 fd3.o: fd3.c fd3.h hmac_md5.h
 verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
 log.o: log.c log.h
+mailbox.o: mailbox.c mailbox.h
 
 # The test suite (README): tests/check.sh runs it on this build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
-SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c
-HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h
+SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c mailbox.c
+HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h mailbox.h
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
@@ -74,13 +75,13 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 # FUZZ_SECONDS, growing build-fuzz/corpus-NAME from tests/fuzz/corpus-NAME.
 # build-vg/ is a plain dynamic build for valgrind (which cannot run ASan);
 # tests/mkindex builds PATH.cdb with pwindex_build, for the tests.
-FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw
+FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw mailbox
 FUZZ_SECONDS = 60
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fno-omit-frame-pointer -Wall -Wextra \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS = build-fuzz/fuzz_fd3 build-fuzz/fuzz_pwfile build-fuzz/fuzz_pwindex \
-	build-fuzz/fuzz_cmd5pw
+	build-fuzz/fuzz_cmd5pw build-fuzz/fuzz_mailbox
 FUZZDEPS = tests/fuzz/cheap.h $(SRCS) $(HDRS)
 
 fuzz-build: $(FUZZERS)
@@ -96,6 +97,10 @@ build-fuzz/fuzz_pwfile: tests/fuzz/fuzz_pwfile.c $(FUZZDEPS)
 build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_pwindex.c $(SRCS) $(LIBS_0)
+
+build-fuzz/fuzz_mailbox: tests/fuzz/fuzz_mailbox.c $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_mailbox.c $(SRCS) $(LIBS_0)
 
 # cmd5pw.c itself is compiled in (main renamed; see the target)
 build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(FUZZDEPS)
