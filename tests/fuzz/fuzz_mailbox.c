@@ -23,7 +23,8 @@ make_base(void)
 {
 	char p[128];
 
-	snprintf(base, sizeof(base), "/tmp/fuzz_mailbox.%d", (int)getpid());
+	/* one fixed tree per user, made again (idempotently) by each run */
+	snprintf(base, sizeof(base), "/tmp/fuzz_mailbox.%d", (int)getuid());
 	mkdir(base, 0755);
 	snprintf(p, sizeof(p), "%s/ex.org", base);
 	mkdir(p, 0755);
