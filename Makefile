@@ -30,14 +30,15 @@ all: $(PROGS)
 cmd5checkpw: cmd5checkpw.o $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS)
 
-cmd5pw: cmd5pw.o $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(CORE) $(LIBS)
+cmd5pw: cmd5pw.o cmd5pw_mailbox.o $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o cmd5pw_mailbox.o $(CORE) $(LIBS)
 
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
 cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h mailbox.h pwfile.h verify.h
-cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h
+cmd5pw.o: cmd5pw.c cmd5pw_mailbox.h fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h
+cmd5pw_mailbox.o: cmd5pw_mailbox.c cmd5pw_mailbox.h hmac_md5.h mailbox.h pwfile.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
 pwfile.o: pwfile.c hmac_md5.h mailbox.h pwfile.h pwindex.h
 pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
@@ -62,9 +63,9 @@ build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
 
-build-san/cmd5pw: cmd5pw.c $(SRCS) $(HDRS)
+build-san/cmd5pw: cmd5pw.c cmd5pw_mailbox.c cmd5pw_mailbox.h $(SRCS) $(HDRS)
 	mkdir -p build-san
-	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(SRCS) $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c cmd5pw_mailbox.c $(SRCS) $(LIBS_0)
 
 build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -103,9 +104,9 @@ build-fuzz/fuzz_mailbox: tests/fuzz/fuzz_mailbox.c $(FUZZDEPS)
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_mailbox.c $(SRCS) $(LIBS_0)
 
 # cmd5pw.c itself is compiled in (main renamed; see the target)
-build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(FUZZDEPS)
+build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c cmd5pw_mailbox.c $(FUZZDEPS)
 	mkdir -p build-fuzz
-	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c cmd5pw_mailbox.c $(SRCS) $(LIBS_0) -pthread
 
 fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \

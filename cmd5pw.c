@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
+#include "cmd5pw_mailbox.h"
 #include "hmac_md5.h"
 #include "log.h"
 #include "pwfile.h"
@@ -41,7 +42,10 @@
 "       cmd5pw [-f file] del login\n" \
 "       cmd5pw [-f file] verify [--stdin] login\n" \
 "       cmd5pw [-f file] list | index | check [--strict]\n" \
-"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n"
+"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n" \
+"       cmd5pw [-f file] mailbox login [uid=N] [gid=N] [home=/path]\n" \
+"       cmd5pw [-f file] dovecot passwd-file\n" \
+"       (-x passwd-file, or CMD5PW_DOVECOT: export it after every change)\n"
 
 #define PASS_MAX 511		/* crypt's limit; fd 3 holds 512 in all */
 #define LOGIN_MAX 256
@@ -50,6 +54,7 @@
 enum store { STORE_DEFAULT, STORE_HASH, STORE_PLAIN };
 
 static const char *path = "/etc/poppasswd";
+static const char *dovecot_path;	/* -x: the Dovecot passwd-file */
 
 /* Secrets live in these, and are wiped by finish() on every exit. */
 static char pass1[PASS_MAX + 2], pass2[PASS_MAX + 2];
@@ -871,6 +876,24 @@ write_all(int fd, const char *p, size_t n)
 	}
 }
 
+/* The Dovecot passwd-file from text (cmd5pw_mailbox.c), owned and
+ * moded as the password file. */
+static void
+export_dovecot(const char *dest, const char *t, size_t len)
+{
+	char err[4400];
+	size_t done, skipped;
+
+	if (mbx_export_dovecot(t, len, dest, text_exists ? &text_st : NULL,
+	    &done, &skipped, err, sizeof(err)) != 0)
+		die(EXIT_SYS, "%s (%s is up to date; cmd5pw dovecot %s "
+		    "exports it again)", err, path, dest);
+	if (skipped > 0)
+		warn("warning: %s: %zu login%s not exported: no crypt hash or "
+		    "{CRAM-MD5} verifier (plaintext only, locked, or "
+		    "malformed)", dest, skipped, skipped == 1 ? "" : "s");
+}
+
 /* Replaces the file with out, atomically, then rebuilds the index. */
 static void
 commit(void)
@@ -921,6 +944,9 @@ commit(void)
 	tmp_active = 0;
 	fsync_dir();
 	rebuild_index();
+	if (dovecot_path != NULL)
+		export_dovecot(dovecot_path, out.p != NULL ? out.p : "",
+		    out.len);
 	resend_deferred_signal();
 }
 
@@ -1043,12 +1069,24 @@ has_login(const char *login, size_t len)
 	return 0;
 }
 
+/* A new entry for j; old: the field it replaces (its mailbox fields
+ * stay), or NULL. */
 static void
-out_entry(const struct job *j, int cr)
+out_entry(const struct job *j, int cr, const struct pwline *old)
 {
+	char *f = NULL;
+	size_t flen = 0;
+
+	if (old != NULL && (f = mbx_join(j->field.p, j->field.len, old->field,
+	    old->fieldlen, &flen)) == NULL)
+		die(EXIT_SYS, "out of memory");
 	buf_add(&out, j->login, j->loginlen);
 	buf_add(&out, ":", 1);
-	buf_add(&out, j->field.p, j->field.len);
+	if (f != NULL)
+		buf_add(&out, f, flen);
+	else
+		buf_add(&out, j->field.p, j->field.len);
+	free(f);
 	if (cr)
 		buf_add(&out, "\r", 1);
 	buf_add(&out, "\n", 1);
@@ -1085,7 +1123,7 @@ apply_jobs(struct job *jobs, size_t n, int adding)
 		    !jobs[e->val].done) {
 			/* the entry in force; a CRLF line stays CRLF */
 			out_entry(&jobs[e->val], l.len > 0 &&
-			    l.p[l.len - 1] == '\r');
+			    l.p[l.len - 1] == '\r', &pl);
 			jobs[e->val].done = 1;
 			continue;
 		}
@@ -1095,7 +1133,7 @@ apply_jobs(struct job *jobs, size_t n, int adding)
 		if (out.len > 0 && out.p[out.len - 1] != '\n')
 			buf_add(&out, "\n", 1);
 		for (i = 0; i < n; i++)
-			out_entry(&jobs[i], 0);
+			out_entry(&jobs[i], 0, NULL);
 	}
 	free(have.e);
 	free(want.e);
@@ -1266,7 +1304,9 @@ kinds(const char *field, size_t len, struct buf *b)
 	int weak;
 
 	for (i = 0; i < n; i++) {
-		if (i > 0)
+		if (v[i].kind == VK_MAILBOX)	/* shown in a column of its own */
+			continue;
+		if (b->len > 0)
 			buf_str(b, ",");
 		if (v[i].kind == VK_CRYPT)
 			buf_str(b, crypt_name(&v[i], &weak));
@@ -1286,6 +1326,7 @@ cmd_list(void)
 	struct line l;
 	struct hent *e;
 	struct buf k = { 0 };
+	char mb[1200];
 	size_t off = 0, lineno = 0;
 	int isnew;
 
@@ -1297,7 +1338,11 @@ cmd_list(void)
 		e = ht_add(&seen, pl.login, pl.loginlen, lineno, &isnew);
 		k.len = 0;
 		kinds(pl.field, pl.fieldlen, &k);
-		if (isnew)
+		mbx_show(pl.field, pl.fieldlen, mb, sizeof(mb));
+		if (isnew && mb[0] != '\0')
+			printf("%s\t%s\t%s\n", esc(pl.login, pl.loginlen), k.p,
+			    mb);
+		else if (isnew)
 			printf("%s\t%s\n", esc(pl.login, pl.loginlen), k.p);
 		else
 			printf("%s\t%s\tduplicate of line %zu, never used\n",
@@ -1334,6 +1379,19 @@ report(int error, size_t lineno, const char *fmt, ...)
 		nwarnings++;
 }
 
+struct mbx_where {
+	size_t lineno;
+	const char *login;
+};
+
+static void
+mbx_report(int error, const char *msg, void *arg)
+{
+	const struct mbx_where *w = arg;
+
+	report(error, w->lineno, "%s: %s", w->login, msg);
+}
+
 /* Never prints a verifier's value: a legacy password may hide there. */
 static void
 check_field(size_t lineno, const struct pwline *pl)
@@ -1341,6 +1399,7 @@ check_field(size_t lineno, const struct pwline *pl)
 	struct verifier v[PW_MAXVERIFIERS], rest[PW_MAXVERIFIERS];
 	const char *f = pl->field, *lg = esc(pl->login, pl->loginlen);
 	size_t i, n, fl = pl->fieldlen, colons = 0;
+	struct mbx_where w = { lineno, lg };
 	int weak;
 
 	if (fl == 0) {
@@ -1348,6 +1407,7 @@ check_field(size_t lineno, const struct pwline *pl)
 		    "disabled", lg);
 		return;
 	}
+	mbx_check(f, fl, mbx_report, &w);
 	if (f[0] == '!' || f[0] == '*') {
 		n = fl > 1 ? pwfile_verifiers(f + 1, fl - 1, rest,
 		    PW_MAXVERIFIERS) : 0;
@@ -1588,7 +1648,7 @@ cmd_migrate(const struct opts *o)
 		lineno++;
 		if (k < n && jobs[k].lineno == lineno) {
 			out_entry(&jobs[k], l.len > 0 &&
-			    l.p[l.len - 1] == '\r');
+			    l.p[l.len - 1] == '\r', NULL);
 			buf_free(&jobs[k++].field);
 			continue;
 		}
@@ -1601,6 +1661,72 @@ cmd_migrate(const struct opts *o)
 		warn("warning: %s still holds the plaintext passwords "
 		    "({PLAIN}): anyone who can read it can log in", path);
 	free(jobs);
+	return 0;
+}
+
+/* ---- mailbox fields, the Dovecot export (cmd5pw_mailbox.c) ---- */
+
+/* mailbox LOGIN: shows the fields; mailbox LOGIN uid=N...: sets them
+ * (an empty value removes one) on the line in force. */
+static int
+cmd_mailbox(const char *login, char *const *assign, int n)
+{
+	struct pwline pl;
+	struct line l;
+	const char *why;
+	char shown[1200], *f;
+	size_t off = 0, len = strlen(login), flen;
+	int done = 0;
+
+	if (!pwfile_login_ok(login, len))
+		die(EXIT_REJECT, "invalid login \"%s\"", esc(login, len));
+	if (n > 0)
+		lock_file();
+	read_text(n > 0, 0);
+	while (next_line(text, textlen, &off, &l)) {
+		if (done || pwfile_parse_line(l.p, l.len, &pl) != PWL_ENTRY ||
+		    pl.loginlen != len || memcmp(pl.login, login, len) != 0) {
+			buf_add(&out, l.p, l.full);
+			continue;
+		}
+		done = 1;
+		if (n == 0) {
+			mbx_show(pl.field, pl.fieldlen, shown, sizeof(shown));
+			printf("%s\t%s\n", esc(login, len),
+			    shown[0] ? shown : "no mailbox fields");
+			return fflush(stdout) == 0 ? 0 : EXIT_SYS;
+		}
+		if ((f = mbx_edit(pl.field, pl.fieldlen, assign, n, &flen,
+		    &why)) == NULL)
+			die(strcmp(why, "out of memory") == 0 ? EXIT_SYS :
+			    EXIT_REJECT, "%s: %s: %s", path, esc(login, len),
+			    why);
+		buf_add(&out, login, len);
+		buf_add(&out, ":", 1);
+		buf_add(&out, f, flen);
+		if (l.len > 0 && l.p[l.len - 1] == '\r')
+			buf_add(&out, "\r", 1);
+		buf_add(&out, "\n", 1);
+		mbx_show(f, flen, shown, sizeof(shown));
+		wipe(f, flen);
+		free(f);
+	}
+	if (!done)
+		die(EXIT_REJECT, "%s: no login %s", path, esc(login, len));
+	commit();
+	fprintf(stderr, "cmd5pw: %s: %s: %s\n", path, esc(login, len),
+	    shown[0] ? shown : "no mailbox fields");
+	return 0;
+}
+
+/* dovecot FILE: the passwd-file now, from the text as it is. */
+static int
+cmd_dovecot(const char *dest)
+{
+	lock_file();
+	read_text(0, 0);
+	export_dovecot(dest, text, textlen);
+	fprintf(stderr, "cmd5pw: %s: exported to %s\n", path, dest);
 	return 0;
 }
 
@@ -1632,12 +1758,12 @@ optname(const struct option *lo, int ch)
 }
 
 enum cmd { C_ADD, C_PASSWD, C_DEL, C_LIST, C_VERIFY, C_CHECK, C_MIGRATE,
-    C_INDEX };
+    C_INDEX, C_MAILBOX, C_DOVECOT };
 static const struct command {
 	const char *name;
 	enum cmd cmd;
 	const char *opts;	/* the options it takes */
-	int nargs;		/* operands: a login or none */
+	int nargs;		/* operands: a login or none; -1: at least one */
 } commands[] = {
 	{ "add", C_ADD, "sbHpj", 1 },
 	{ "passwd", C_PASSWD, "sbHpj", 1 },
@@ -1647,6 +1773,8 @@ static const struct command {
 	{ "check", C_CHECK, "S", 0 },
 	{ "migrate", C_MIGRATE, "Hkj", 0 },
 	{ "index", C_INDEX, "", 0 },
+	{ "mailbox", C_MAILBOX, "", -1 },
+	{ "dovecot", C_DOVECOT, "", 1 },
 };
 
 int
@@ -1661,6 +1789,7 @@ main(int argc, char **argv)
 		{ "strict", no_argument, NULL, 'S' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "dovecot", required_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct command *c = NULL;
@@ -1675,9 +1804,17 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.how = STORE_DEFAULT;
 	o.jobs = ncores();
-	while ((ch = getopt_long(argc, argv, "f:j:sbHpkS", longopts,
+	dovecot_path = getenv("CMD5PW_DOVECOT");
+	if (dovecot_path != NULL && dovecot_path[0] == '\0')
+		dovecot_path = NULL;
+	while ((ch = getopt_long(argc, argv, "f:j:sbHpkSx:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'x':
+			if (optarg[0] == '\0')
+				dieusage("empty file name");
+			dovecot_path = optarg;
+			continue;
 		case 'f':
 			if (optarg[0] == '\0')
 				dieusage("empty file name");
@@ -1733,7 +1870,7 @@ main(int argc, char **argv)
 		dieusage("-H and -p exclude each other");
 	if (o.batch && o.from_stdin)
 		dieusage("-b and --stdin exclude each other");
-	if (argc - 1 != (o.batch ? 0 : c->nargs))
+	if (c->nargs < 0 ? argc < 2 : argc - 1 != (o.batch ? 0 : c->nargs))
 		dieusage(c->nargs && !o.batch ? "one login expected" :
 		    "too many operands");
 	switch (c->cmd) {
@@ -1755,6 +1892,12 @@ main(int argc, char **argv)
 		break;
 	case C_MIGRATE:
 		r = cmd_migrate(&o);
+		break;
+	case C_MAILBOX:
+		r = cmd_mailbox(argv[1], argv + 2, argc - 2);
+		break;
+	case C_DOVECOT:
+		r = cmd_dovecot(argv[1]);
 		break;
 	default:
 		r = cmd_index();
