@@ -210,7 +210,7 @@ mbx_check(const char *field, size_t len,
 	struct mbfields f;
 	struct stat st;
 	const char *why;
-	int n = 0;
+	int n = 0, fd;
 
 	if (is_legacy(field, len)) {
 		if (memmem(field, len, ":uid=", 5) || memmem(field, len,
@@ -237,13 +237,13 @@ mbx_check(const char *field, size_t len,
 		return n;
 	memcpy(home, f.home, f.homelen);
 	home[f.homelen] = '\0';
-	if (lstat(home, &st) != 0) {
-		snprintf(msg, sizeof(msg), "home %s does not exist", home);
+	/* opened as cmd5checkpw opens it: name by name, no symlink */
+	if ((fd = mb_open_dir(home, NULL, &why)) < 0) {
+		snprintf(msg, sizeof(msg), "home %s: %s", home, why);
 		report(0, msg, arg);
 		n++;
-	} else if (!S_ISDIR(st.st_mode)) {
-		snprintf(msg, sizeof(msg), "home %s is not a directory (or "
-		    "is a symlink, which cmd5checkpw never follows)", home);
+	} else if (fstat(fd, &st) != 0) {
+		snprintf(msg, sizeof(msg), "home %s: cannot stat", home);
 		report(0, msg, arg);
 		n++;
 	} else if (f.has_uid && st.st_uid != (uid_t)f.uid) {
@@ -253,6 +253,8 @@ mbx_check(const char *field, size_t len,
 		report(0, msg, arg);
 		n++;
 	}
+	if (fd >= 0)
+		close(fd);
 	return n;
 }
 

@@ -1,4 +1,5 @@
 /* mailbox.c: the uid, gid and home of a mailbox login (mailbox.h). */
+#define _GNU_SOURCE		/* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -203,7 +204,8 @@ walk(int dir, const char *s, const char **why)
 		}
 		memcpy(name, p, n);
 		name[n] = '\0';
-		fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		/* O_PATH: search permission is enough, as for chdir(2) */
+		fd = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		close(dir);
 		if (fd < 0) {
@@ -230,7 +232,7 @@ mb_open_dir(const char *path, const char *rel, const char **why)
 		*why = "not an absolute clean path";
 		return -1;
 	}
-	if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		*why = "cannot open /";
 		return -1;
 	}
