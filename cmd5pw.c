@@ -876,16 +876,21 @@ write_all(int fd, const char *p, size_t n)
 	}
 }
 
-/* The Dovecot passwd-file from text (cmd5pw_mailbox.c), owned and
- * moded as the password file. */
+/* The Dovecot passwd-file from text (cmd5pw_mailbox.c). */
 static void
 export_dovecot(const char *dest, const char *t, size_t len)
 {
 	char err[4400];
 	size_t done, skipped;
+	struct stat st;
+	const struct stat *like = text_exists ? &text_st : NULL;
 
-	if (mbx_export_dovecot(t, len, dest, text_exists ? &text_st : NULL,
-	    &done, &skipped, err, sizeof(err)) != 0)
+	/* an existing export keeps the owner, group and mode given to it
+	 * (e.g. group dovecot), a new one gets the password file's */
+	if (lstat(dest, &st) == 0 && S_ISREG(st.st_mode))
+		like = &st;
+	if (mbx_export_dovecot(t, len, dest, like, &done, &skipped, err,
+	    sizeof(err)) != 0)
 		die(EXIT_SYS, "%s (%s is up to date; cmd5pw dovecot %s "
 		    "exports it again)", err, path, dest);
 	if (skipped > 0)

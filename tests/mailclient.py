@@ -14,6 +14,7 @@ and print what it answered, one word per step, for the shell tests.
       Subject: of each message (LIST, RETR), or "login ERR <reply>"
   imap-mail PORT LOGIN PASSWORD              "login OK", "msgs N" and each
       Subject: (SELECT INBOX, FETCH), or "login NO"
+  imap-cram-mail PORT LOGIN PASSWORD         the same with AUTHENTICATE CRAM-MD5
   raw PORT MECH LOGIN PASSWORD               a whole dialogue on a bare
       socket (EHLO, AUTH, MAIL, RCPT, DATA, QUIT), every line the server
       sent, as sent: to see that nothing else reached the client
@@ -152,12 +153,15 @@ def pop3_mail(args):
     p.quit()
 
 
-def imap_mail(args):
+def imap_mail(args, cram=False):
     port, login, password = args
     m = imaplib.IMAP4("127.0.0.1", int(port), timeout=TIMEOUT)
     m.starttls(ssl_context=insecure())
     try:
-        m.login(login, password)
+        if cram:
+            m.login_cram_md5(login, password)
+        else:
+            m.login(login, password)
     except imaplib.IMAP4.error:
         print("login NO")
         return
@@ -231,6 +235,8 @@ elif cmd == "pop3-mail":
     pop3_mail(args)
 elif cmd == "imap-mail":
     imap_mail(args)
+elif cmd == "imap-cram-mail":
+    imap_mail(args, cram=True)
 elif cmd == "raw":
     raw(args)
 elif cmd == "imap":
