@@ -12,6 +12,7 @@ and print what it answered, one word per step, for the shell tests.
                                              or "login ERR"
   pop3-mail PORT user|apop LOGIN PASSWORD   "login OK", then "msgs N" and the
       Subject: of each message (LIST, RETR), or "login ERR <reply>"
+  pop3s-mail ...                             the same over TLS (port 995)
   imap-mail PORT LOGIN PASSWORD              "login OK", "msgs N" and each
       Subject: (SELECT INBOX, FETCH), or "login NO"
   imap-cram-mail PORT LOGIN PASSWORD         the same with AUTHENTICATE CRAM-MD5
@@ -132,9 +133,13 @@ def subject(msg):
     return "(none)"
 
 
-def pop3_mail(args):
+def pop3_mail(args, tls=False):
     port, how, login, password = args
-    p = poplib.POP3("127.0.0.1", int(port), timeout=TIMEOUT)
+    if tls:
+        p = poplib.POP3_SSL("127.0.0.1", int(port), timeout=TIMEOUT,
+                            context=insecure())
+    else:
+        p = poplib.POP3("127.0.0.1", int(port), timeout=TIMEOUT)
     try:
         if how == "apop":
             p.apop(login, password)
@@ -233,6 +238,8 @@ elif cmd == "pop3":
     pop3(args)
 elif cmd == "pop3-mail":
     pop3_mail(args)
+elif cmd == "pop3s-mail":
+    pop3_mail(args, tls=True)
 elif cmd == "imap-mail":
     imap_mail(args)
 elif cmd == "imap-cram-mail":

@@ -100,7 +100,9 @@ serve "$NETQ" netqmail -l fd:5 $ID 5>&8 2>/dev/null
 # the mistake this replaces: -l stderr under netqmail
 serve "$NETERR" netqmail -l stderr $ID 2>/dev/null
 # the setup of the issue: no identity, started in alice's home
-(cd "$VM/mx.test/alice" && serve "$NOID" notqmail -l stderr 2>&7)
+cd "$VM/mx.test/alice" || exit 1
+serve "$NOID" notqmail -l stderr 2>&7
+cd "$TOP" || exit 1
 exec 7>&- 8>&-
 for p in $NOTQ $NETQ $NETERR $NOID; do
 	wait_port "$p" || { not_ok "tcpserver on $p did not start"; exit 1; }
