@@ -1,6 +1,8 @@
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* memmem */
-/* cmd5pw_mailbox.c: cmd5pw's mailbox fields and Dovecot passwd-file export
- * (cmd5pw_mailbox.h). */
+#endif
+/* pwmailbox.c: cmd5pw's mailbox fields and Dovecot passwd-file export
+ * (pwmailbox.h): the pure helpers (mbx_*), then the two commands. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,10 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd5pw_mailbox.h"
 #include "hmac_md5.h"
 #include "mailbox.h"
 #include "pwfile.h"
+#include "pwmailbox.h"
+#include "txn.h"
+#include "util.h"
 
 struct sbuf {
 	char *p;
@@ -181,24 +185,24 @@ mbx_edit(const char *field, size_t len, char *const *assign, int n,
 }
 
 void
-mbx_show(const char *field, size_t len, char *out, size_t size)
+mbx_show(const char *field, size_t len, char *dst, size_t size)
 {
 	struct mbfields f;
 	const char *why;
 	int n = 0;
 
-	out[0] = '\0';
+	dst[0] = '\0';
 	if (mb_parse(field, len, &f, &why) != 0) {
-		snprintf(out, size, "mailbox fields malformed: %s", why);
+		snprintf(dst, size, "mailbox fields malformed: %s", why);
 		return;
 	}
 	if (f.has_uid)
-		n += snprintf(out + n, size - (size_t)n, "uid=%lu", f.uid);
+		n += snprintf(dst + n, size - (size_t)n, "uid=%lu", f.uid);
 	if (f.has_gid && (size_t)n < size)
-		n += snprintf(out + n, size - (size_t)n, "%sgid=%lu",
+		n += snprintf(dst + n, size - (size_t)n, "%sgid=%lu",
 		    n ? " " : "", f.gid);
 	if (f.has_home && (size_t)n < size)
-		snprintf(out + n, size - (size_t)n, "%shome=%.*s", n ? " " : "",
+		snprintf(dst + n, size - (size_t)n, "%shome=%.*s", n ? " " : "",
 		    (int)f.homelen, f.home);
 }
 
@@ -401,11 +405,11 @@ fail:
 }
 
 int
-mbx_export_dovecot(const char *text, size_t len, const char *dest,
+mbx_export_dovecot(const char *src, size_t len, const char *dest,
     const struct stat *like, size_t *exported, size_t *skipped, char *err,
     size_t errsize)
 {
-	const char *p = text, *end = text + len, *nl;
+	const char *p = src, *end = src + len, *nl;
 	char tmp[4200], num[24];
 	struct sbuf b = { 0 };
 	struct seen h;
@@ -416,7 +420,7 @@ mbx_export_dovecot(const char *text, size_t len, const char *dest,
 	int r;
 
 	*exported = *skipped = 0;
-	for (h.cap = 2, p = text; p < end; p++)
+	for (h.cap = 2, p = src; p < end; p++)
 		h.cap += *p == '\n';
 	h.cap *= 2;
 	h.k = calloc(h.cap, sizeof(*h.k));
@@ -427,7 +431,7 @@ mbx_export_dovecot(const char *text, size_t len, const char *dest,
 		snprintf(err, errsize, "out of memory exporting %s", dest);
 		return -1;
 	}
-	p = text;
+	p = src;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.cmd5pw-tmp", dest) >=
 	    sizeof(tmp)) {
 		snprintf(err, errsize, "%s: path too long", dest);
@@ -482,4 +486,94 @@ mbx_export_dovecot(const char *text, size_t len, const char *dest,
 		free(b.p);
 	}
 	return r;
+}
+
+/* ---- the commands ---- */
+
+const char *dovecot_path;
+
+void
+export_dovecot(const char *dest, const char *t, size_t len)
+{
+	char err[4400];
+	size_t done, skipped;
+	struct stat st;
+	const struct stat *like = &text_st;
+
+	/* an existing export keeps the owner, group and mode given to it
+	 * (e.g. group dovecot), a new one gets the password file's */
+	if (lstat(dest, &st) == 0 && S_ISREG(st.st_mode))
+		like = &st;
+	if (mbx_export_dovecot(t, len, dest, like, &done, &skipped, err,
+	    sizeof(err)) != 0)
+		die(EXIT_SYS, "%s (%s is up to date; cmd5pw dovecot %s "
+		    "exports it again)", err, path, dest);
+	if (skipped > 0)
+		warn("warning: %s: %zu login%s not exported: no crypt hash or "
+		    "{CRAM-MD5} verifier (plaintext only, locked, or "
+		    "malformed)", dest, skipped, skipped == 1 ? "" : "s");
+}
+
+/* mailbox LOGIN: shows the fields; mailbox LOGIN uid=N...: sets them
+ * (an empty value removes one) on the line in force. */
+int
+cmd_mailbox(const char *login, char *const *assign, int n)
+{
+	struct pwline pl;
+	struct line l;
+	const char *why;
+	char shown[1200] = "", *f;
+	size_t off = 0, len = strlen(login), flen;
+	int done = 0;
+
+	if (!pwfile_login_ok(login, len))
+		die(EXIT_REJECT, "invalid login \"%s\"", esc(login, len));
+	if (n > 0)
+		lock_file();
+	read_text(n > 0, 0);
+	while (next_line(text, textlen, &off, &l)) {
+		if (done || pwfile_parse_line(l.p, l.len, &pl) != PWL_ENTRY ||
+		    pl.loginlen != len || memcmp(pl.login, login, len) != 0) {
+			buf_add(&out, l.p, l.full);
+			continue;
+		}
+		done = 1;
+		if (n == 0) {
+			mbx_show(pl.field, pl.fieldlen, shown, sizeof(shown));
+			printf("%s\t%s\n", esc(login, len),
+			    shown[0] ? shown : "no mailbox fields");
+			return fflush(stdout) == 0 ? 0 : EXIT_SYS;
+		}
+		if ((f = mbx_edit(pl.field, pl.fieldlen, assign, n, &flen,
+		    &why)) == NULL)
+			die(strcmp(why, "out of memory") == 0 ? EXIT_SYS :
+			    EXIT_REJECT, "%s: %s: %s", path, esc(login, len),
+			    why);
+		buf_add(&out, login, len);
+		buf_add(&out, ":", 1);
+		buf_add(&out, f, flen);
+		if (l.len > 0 && l.p[l.len - 1] == '\r')
+			buf_add(&out, "\r", 1);
+		buf_add(&out, "\n", 1);
+		mbx_show(f, flen, shown, sizeof(shown));
+		wipe(f, flen);
+		free(f);
+	}
+	if (!done)
+		die(EXIT_REJECT, "%s: no login %s", path, esc(login, len));
+	commit();
+	fprintf(stderr, "cmd5pw: %s: %s: %s\n", path, esc(login, len),
+	    shown[0] ? shown : "no mailbox fields");
+	return 0;
+}
+
+/* dovecot FILE: the passwd-file now, from the text as it is. */
+int
+cmd_dovecot(const char *dest)
+{
+	lock_file();
+	read_text(0, 0);
+	export_dovecot(dest, text, textlen);
+	fprintf(stderr, "cmd5pw: %s: exported to %s\n", path, dest);
+	return 0;
 }

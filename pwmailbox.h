@@ -1,7 +1,7 @@
-/* cmd5pw_mailbox.h: cmd5pw's mailbox fields (uid=, gid=, home=) and the
- * Dovecot passwd-file export (cmd5pw(8), "mailbox", "dovecot"). */
-#ifndef CMD5PW_MAILBOX_H
-#define CMD5PW_MAILBOX_H
+/* pwmailbox.h: cmd5pw's mailbox fields (uid=, gid=, home=) and the
+ * Dovecot passwd-file export (cmd5pw(8), "mailbox", "dovecot", -x). */
+#ifndef PWMAILBOX_H
+#define PWMAILBOX_H
 
 #include <stddef.h>
 #include <sys/stat.h>
@@ -37,5 +37,13 @@ int mbx_check(const char *field, size_t len,
 int mbx_export_dovecot(const char *text, size_t len, const char *dest,
     const struct stat *like, size_t *exported, size_t *skipped,
     char *err, size_t errsize);
+
+/* -x FILE or CMD5PW_DOVECOT: the export commit() rewrites, or NULL. */
+extern const char *dovecot_path;
+/* Exports text to dest (dies 111 on failure); commit() calls it. */
+void export_dovecot(const char *dest, const char *t, size_t len);
+/* cmd5pw mailbox LOGIN [uid=N] [gid=N] [home=/path]; cmd5pw dovecot FILE */
+int cmd_mailbox(const char *login, char *const *assign, int n);
+int cmd_dovecot(const char *dest);
 
 #endif
