@@ -268,6 +268,25 @@ parse_options(int argc, char **argv, struct opts *o)
 	return optind;
 }
 
+/* Dovecot runs the checker for its passdb (ORIG_UID set) and userdb
+ * (AUTHORIZED=1, a lookup). */
+static int
+under_dovecot(const struct authreq *rq)
+{
+	return rq->mech == MECH_LOOKUP || getenv("ORIG_UID") != NULL;
+}
+
+/* Whether mailbox fields apply at all: for a mailbox service (-M, -d),
+ * under Dovecot (which gets them back), and as root (qmail-popup).  An
+ * unprivileged SMTP AUTH checker (qmaild) ignores them, so a file shared
+ * with POP3 keeps SMTP AUTH working as before. */
+static int
+mailbox_service(const struct opts *o, const struct authreq *rq)
+{
+	return o->mailbox_only || o->base != NULL || under_dovecot(rq) ||
+	    geteuid() == 0;
+}
+
 /* The identity of a login whose line holds field: the line's uid=, gid=,
  * home= first, the site defaults (-u, -g, -d) for what it lacks.  None at
  * all: id.on = 0 (prog runs as today, e.g. SMTP AUTH's true). */
@@ -338,7 +357,8 @@ authenticate(const struct opts *o, const struct authreq *rq)
 	}
 	if (m.found) {
 		ok = verify(rq, m.field, m.fieldlen, &reason, &used, &proved);
-		resolve_identity(o, rq, m.field, m.fieldlen);
+		if (mailbox_service(o, rq))
+			resolve_identity(o, rq, m.field, m.fieldlen);
 	} else {
 		/* the same work as for a known login, then no */
 		ok = 0;
@@ -452,7 +472,7 @@ become(const struct authreq *rq)
 static void __attribute__((noreturn))
 run(char **prog, const struct authreq *rq, const struct opts *o)
 {
-	int dovecot = rq->mech == MECH_LOOKUP || getenv("ORIG_UID") != NULL;
+	int dovecot = under_dovecot(rq);
 
 	if (setenv("USER", rq->login, 1) != 0)
 		die(EXIT_TEMP, "out of memory");

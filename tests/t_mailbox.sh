@@ -100,13 +100,26 @@ cd "$TOP" || exit 1
 echo "== not root: a switch the caller cannot make fails"
 cp "$T/pw" "$T/pw-public"
 chmod 644 "$T/pw-public"
-out=$(printf 'pat@ex.org\0p-pw\0\0' | setpriv --reuid=5003 --regid=5003 --clear-groups \
-    "$CMD5CHECKPW" -l stderr -f "$T/pw-public" sh -c "$WHO" 3<&0 2>>"$LOG")
-is "$?:$out" "111:" "as uid 5003, a login for uid 5001: 111, prog does not run"
-out=$(printf 'pat@ex.org\0p-pw\0\0' | setpriv --reuid=5001 --regid=5001 --clear-groups \
-    "$CMD5CHECKPW" -l stderr -f "$T/pw-public" sh -c "$WHO" 3<&0 2>>"$LOG")
+asuser() {	# asuser UID LOGIN PASSWORD cmd5checkpw-args...
+	printf '%s\0%s\0\0' "$2" "$3" | setpriv --reuid="$1" --regid="$1" --clear-groups \
+	    "$CMD5CHECKPW" -l none -f "$T/pw-public" "${@:4}" sh -c "$WHO" 3<&0
+}
+out=$(asuser 5003 pat@ex.org p-pw -M)
+is "$?:$out" "111:" "-M as uid 5003, a login for uid 5001: 111, prog does not run"
+out=$(asuser 5001 pat@ex.org p-pw -M)
 is "$?:$out" "0:5001:5001:5001 $T/homes/pat HOME=$T/homes/pat USER=pat@ex.org SHELL=/bin/false" \
-    "already uid 5001: the same login works"
+    "-M already uid 5001: the same login works"
+cd "$T" || exit 1
+out=$(asuser 5003 pat@ex.org p-pw)
+is "$?:$out" "0:5003:5003:5003 $T HOME=${HOME:-} USER=pat@ex.org SHELL=${SHELL:-}" \
+    "SMTP AUTH as an unprivileged user (qmaild), no -M/-d: the fields are ignored, as before"
+sed 's|^pat@ex.org:.*|pat@ex.org:{PLAIN}p-pw:uid=5001:uid=5002|' "$T/pw" >"$T/pw-public"
+out=$(asuser 5003 pat@ex.org p-pw)
+is "$?:$out" "0:5003:5003:5003 $T HOME=${HOME:-} USER=pat@ex.org SHELL=${SHELL:-}" \
+    "SMTP AUTH as qmaild: even malformed mailbox fields do not break it"
+out=$(asuser 5003 pat@ex.org p-pw -M)
+is "$?" 111 "the same malformed fields with -M: 111"
+cd "$TOP" || exit 1
 
 echo "== Dovecot: fields go back through EXTRA, no switch"
 DOVE='echo "$(id -u) HOME=$HOME EXTRA=$EXTRA uid=$userdb_uid gid=$userdb_gid AUTHORIZED=${AUTHORIZED:-}"'
