@@ -497,13 +497,16 @@ export_dovecot(const char *dest, const char *t, size_t len)
 {
 	char err[4400];
 	size_t done, skipped;
-	struct stat st;
-	const struct stat *like = &text_st;
+	struct stat st, pw;
+	const struct stat *like = NULL;
 
 	/* an existing export keeps the owner, group and mode given to it
-	 * (e.g. group dovecot), a new one gets the password file's */
+	 * (e.g. group dovecot), a new one gets the password file's as it
+	 * is now (commit() may just have created it) */
 	if (lstat(dest, &st) == 0 && S_ISREG(st.st_mode))
 		like = &st;
+	else if (stat(path, &pw) == 0)
+		like = &pw;
 	if (mbx_export_dovecot(t, len, dest, like, &done, &skipped, err,
 	    sizeof(err)) != 0)
 		die(EXIT_SYS, "%s (%s is up to date; cmd5pw dovecot %s "
