@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hmac_md5.h"
@@ -355,6 +356,7 @@ write_file(const char *tmp, const char *dest, const char *p, size_t n,
     const struct stat *like, char *err, size_t errsize)
 {
 	ssize_t r;
+	struct stat old;
 	int fd;
 
 	(void)unlink(tmp);
@@ -383,6 +385,20 @@ write_file(const char *tmp, const char *dest, const char *p, size_t n,
 		}
 		p += r;
 		n -= (size_t)r;
+	}
+	/* Dovecot 2.3 rereads a passwd-file when its mtime (in seconds) or
+	 * size changes: a change within the second of the last export,
+	 * same size (a new hash of the same scheme), would go unseen. */
+	if (lstat(dest, &old) == 0 && time(NULL) <= old.st_mtime) {
+		struct timespec ts[2];
+
+		ts[0].tv_sec = ts[1].tv_sec = old.st_mtime + 1;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		if (futimens(fd, ts) != 0) {
+			snprintf(err, errsize, "cannot set the time of %s: %s",
+			    tmp, strerror(errno));
+			goto fail;
+		}
 	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		fd = -1;
@@ -513,7 +529,7 @@ export_dovecot(const char *dest, const char *t, size_t len)
 		    "exports it again)", err, path, dest);
 	if (skipped > 0)
 		warn("warning: %s: %zu login%s not exported: no crypt hash or "
-		    "{CRAM-MD5} verifier (plaintext only, locked, or "
+		    "CRAM-MD5 verifier (plaintext only, locked, or "
 		    "malformed)", dest, skipped, skipped == 1 ? "" : "s");
 }
 
