@@ -27,12 +27,12 @@ LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
 CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o state.o stdfds.o \
-	replay.o
+	replay.o mailbox.o
 # cmd5pw: options in cmd5pw.c, commands in pwcmd.c and pwcheck.c, the
 # transaction of every change in txn.c (cmd5pw.c's top comment)
-PWTOOL = util.o txn.o password.o batch.o pwcmd.o pwcheck.o
-PWTOOL_SRCS = util.c txn.c password.c batch.c pwcmd.c pwcheck.c
-PWTOOL_HDRS = util.h txn.h password.h batch.h pwcmd.h pwcheck.h
+PWTOOL = util.o txn.o password.o batch.o pwcmd.o pwcheck.o pwmailbox.o
+PWTOOL_SRCS = util.c txn.c password.c batch.c pwcmd.c pwcheck.c pwmailbox.c
+PWTOOL_HDRS = util.h txn.h password.h batch.h pwcmd.h pwcheck.h pwmailbox.h
 PROGS = cmd5checkpw cmd5pw
 
 all: $(PROGS)
@@ -46,32 +46,36 @@ cmd5pw: cmd5pw.o $(PWTOOL) $(CORE)
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h replay.h \
-	stdfds.h verify.h
-cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h stdfds.h txn.h util.h
+cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h mailbox.h pwfile.h \
+	replay.h stdfds.h verify.h
+cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h pwmailbox.h stdfds.h \
+	txn.h util.h
 util.o: util.c batch.h hmac_md5.h log.h password.h pwfile.h txn.h util.h
-txn.o: txn.c password.h pwfile.h pwindex.h txn.h util.h
+txn.o: txn.c password.h pwfile.h pwindex.h pwmailbox.h txn.h util.h
 password.o: password.c hmac_md5.h password.h util.h
 batch.o: batch.c batch.h hmac_md5.h password.h util.h
 pwcmd.o: pwcmd.c batch.h hmac_md5.h password.h pwcheck.h pwcmd.h pwfile.h \
-	txn.h util.h verify.h
-pwcheck.o: pwcheck.c hmac_md5.h pwcheck.h pwfile.h pwindex.h txn.h util.h
+	pwmailbox.h txn.h util.h verify.h
+pwcheck.o: pwcheck.c hmac_md5.h pwcheck.h pwfile.h pwindex.h pwmailbox.h txn.h \
+	util.h
+pwmailbox.o: pwmailbox.c hmac_md5.h mailbox.h pwfile.h pwmailbox.h txn.h util.h
 stdfds.o: stdfds.c stdfds.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
-pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
+pwfile.o: pwfile.c hmac_md5.h mailbox.h pwfile.h pwindex.h
 pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
 fd3.o: fd3.c fd3.h hmac_md5.h
 verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
 log.o: log.c log.h
+mailbox.o: mailbox.c mailbox.h
 state.o: state.c state.h
 replay.o: replay.c replay.h fd3.h hmac_md5.h log.h state.h
 
 # The test suite (README): tests/check.sh runs it on this build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
 SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c state.c stdfds.c \
-	replay.c
+	replay.c mailbox.c
 HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h state.h stdfds.h \
-	replay.h
+	replay.h mailbox.h
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
@@ -98,13 +102,13 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 # FUZZ_SECONDS, growing build-fuzz/corpus-NAME from tests/fuzz/corpus-NAME.
 # build-vg/ is a plain dynamic build for valgrind (which cannot run ASan);
 # tests/mkindex builds PATH.cdb with pwindex_build, for the tests.
-FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw
+FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw mailbox
 FUZZ_SECONDS = 60
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fno-omit-frame-pointer -Wall -Wextra \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS = build-fuzz/fuzz_fd3 build-fuzz/fuzz_pwfile build-fuzz/fuzz_pwindex \
-	build-fuzz/fuzz_cmd5pw
+	build-fuzz/fuzz_cmd5pw build-fuzz/fuzz_mailbox
 FUZZDEPS = tests/fuzz/cheap.h $(SRCS) $(HDRS)
 
 fuzz-build: $(FUZZERS)
@@ -123,6 +127,10 @@ build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 
 # cmd5pw's sources are compiled in, as one unit (main renamed; see the
 # target)
+build-fuzz/fuzz_mailbox: tests/fuzz/fuzz_mailbox.c $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_mailbox.c $(SRCS) $(LIBS_0)
+
 build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(PWTOOL_SRCS) \
 	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz

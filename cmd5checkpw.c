@@ -8,10 +8,12 @@
 #define _GNU_SOURCE		/* getresuid, setresuid */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "fd3.h"
 #include "hmac_md5.h"
 #include "log.h"
+#include "mailbox.h"
 #include "pwfile.h"
 #include "replay.h"
 #include "stdfds.h"
@@ -30,9 +33,10 @@
 #define EXIT_TEMP 111
 
 #define USAGE "usage: cmd5checkpw [-P] [-f file] [-H host] " \
-    "[-l syslog|stderr|none]\n" \
+    "[-l syslog|stderr|fd:N|none]\n" \
     "    [-m auto|dabrowski|hoffmann|pop3|password] [-r record] " \
-    "[-t seconds] [-w seconds]\n    prog [args ...]"
+    "[-t seconds] [-w seconds]\n" \
+    "    [-d base [-D domain]] [-u uid] [-g gid] [-M] [-R] prog [args ...]"
 
 static char up[FD3_MAX + 1];	/* the fd-3 data: secrets, wiped on exit */
 static size_t uplen;
@@ -165,6 +169,12 @@ struct opts {
 	const char *path;	/* -f */
 	enum layout layout;	/* -m */
 	long deadline_ms;	/* -t */
+	const char *base;	/* -d: virtual homes under base/domain/local */
+	const char *defdomain;	/* -D: the domain of a login without '@' */
+	int has_uid, has_gid;	/* -u, -g: the mail account */
+	unsigned long uid, gid;
+	int mailbox_only;	/* -M: a login without an identity is 111 */
+	int allow_root;		/* -R: uid or gid 0 allowed */
 	struct replay_opts replay;	/* -H, -P, -r, -w */
 };
 
@@ -182,6 +192,24 @@ seconds(const char *arg, long lo, long hi, const char *why)
 	return v;
 }
 
+/* Who prog runs as after a mailbox login (cmd5checkpw(8), "Mailbox
+ * logins"): from the login's line, else the site defaults. */
+struct identity {
+	int on;
+	unsigned long uid, gid;
+	char home[MB_HOME_MAX + 1];	/* the line's home, or -d base */
+	char rel[2 * MB_PART_MAX + 2];	/* "domain/local" under base, or "" */
+	const char *why;		/* set when on is -1: no usable one */
+};
+static struct identity id;
+
+static void
+parse_id(const char *arg, unsigned long *out, const char *what)
+{
+	if (mb_parse_id(arg, strlen(arg), out) != 0)
+		dieusage(what);
+}
+
 static int
 parse_options(int argc, char **argv, struct opts *o)
 {
@@ -192,11 +220,13 @@ parse_options(int argc, char **argv, struct opts *o)
 	o->path = "/etc/poppasswd";
 	o->layout = LAYOUT_AUTO;
 	o->deadline_ms = 10000;
+	o->base = o->defdomain = NULL;
+	o->has_uid = o->has_gid = o->mailbox_only = o->allow_root = 0;
 	o->replay.path = REPLAY_PATH;
 	o->replay.window = REPLAY_WINDOW;
 	o->replay.host = NULL;
 	o->replay.parent = 1;
-	while ((c = getopt(argc, argv, "+f:H:l:m:Pr:t:w:")) != -1) {
+	while ((c = getopt(argc, argv, "+f:H:l:m:Pr:t:w:d:D:u:g:MR")) != -1) {
 		switch (c) {
 		case 'f':
 			o->path = optarg;
@@ -228,6 +258,30 @@ parse_options(int argc, char **argv, struct opts *o)
 			o->replay.window = seconds(optarg, 1, 86400,
 			    "-w wants 1 to 86400 seconds");
 			break;
+		case 'd':
+			if (!mb_home_ok(optarg, strlen(optarg)))
+				dieusage("-d wants an absolute clean path");
+			o->base = optarg;
+			break;
+		case 'D':
+			if (!mb_part_ok(optarg, strlen(optarg)))
+				dieusage("-D wants a domain name");
+			o->defdomain = optarg;
+			break;
+		case 'u':
+			parse_id(optarg, &o->uid, "-u wants a numeric uid");
+			o->has_uid = 1;
+			break;
+		case 'g':
+			parse_id(optarg, &o->gid, "-g wants a numeric gid");
+			o->has_gid = 1;
+			break;
+		case 'M':
+			o->mailbox_only = 1;
+			break;
+		case 'R':
+			o->allow_root = 1;
+			break;
 		default:
 			dieusage("unknown option");
 		}
@@ -235,6 +289,10 @@ parse_options(int argc, char **argv, struct opts *o)
 	if (logdest_from_name(logname, &dest) != 0)
 		dieusage("unknown -l destination");
 	log_open(dest, "cmd5checkpw");
+	if (dest == LOGDEST_FD && fcntl(log_fd(), F_GETFD) == -1) {
+		log_open(LOGDEST_SYSLOG, "cmd5checkpw");
+		dieusage("-l fd:N names a descriptor that is not open");
+	}
 	if (optind >= argc)
 		dieusage("no program to run");
 	if ((fflag || rflag) &&
@@ -277,6 +335,75 @@ check_challenge(const struct opts *o, const struct authreq *rq)
 	return EXIT_TEMP;
 }
 
+/* Dovecot runs the checker for its passdb (ORIG_UID set) and userdb
+ * (AUTHORIZED=1, a lookup). */
+static int
+under_dovecot(const struct authreq *rq)
+{
+	return rq->mech == MECH_LOOKUP || getenv("ORIG_UID") != NULL;
+}
+
+/* Whether mailbox fields apply at all: for a mailbox service (-M, -d),
+ * under Dovecot (which gets them back), and as root (qmail-popup).  An
+ * unprivileged SMTP AUTH checker (qmaild) ignores them, so a file shared
+ * with POP3 keeps SMTP AUTH working as before. */
+static int
+mailbox_service(const struct opts *o, const struct authreq *rq)
+{
+	return o->mailbox_only || o->base != NULL || under_dovecot(rq) ||
+	    geteuid() == 0;
+}
+
+/* The identity of a login whose line holds field: the line's uid=, gid=,
+ * home= first, the site defaults (-u, -g, -d) for what it lacks.  None at
+ * all: id.on = 0 (prog runs as today, e.g. SMTP AUTH's true). */
+static void
+resolve_identity(const struct opts *o, const struct authreq *rq,
+    const char *field, size_t fieldlen)
+{
+	struct mbfields f;
+	const char *why = NULL;
+
+	memset(&id, 0, sizeof(id));
+	if (mb_parse(field, fieldlen, &f, &why) != 0) {
+		id.on = -1;
+		id.why = why;
+		return;
+	}
+	if (!f.has_uid && !f.has_gid && !f.has_home && o->base == NULL)
+		return;
+	id.on = -1;
+	if (!(f.has_uid || o->has_uid) || !(f.has_gid || o->has_gid)) {
+		id.why = "no uid or gid for this mailbox (uid=/gid= or -u/-g)";
+		return;
+	}
+	id.uid = f.has_uid ? f.uid : o->uid;
+	id.gid = f.has_gid ? f.gid : o->gid;
+	if (f.has_home) {
+		memcpy(id.home, f.home, f.homelen);
+		id.home[f.homelen] = '\0';
+	} else if (o->base != NULL) {
+		if (strlen(o->base) > MB_HOME_MAX) {
+			id.why = "-d base too long";
+			return;
+		}
+		strcpy(id.home, o->base);
+		if (mb_derive(rq->login, rq->loginlen, o->defdomain, id.rel,
+		    sizeof(id.rel), &why) != 0) {
+			id.why = why;
+			return;
+		}
+	} else {
+		id.why = "no home for this mailbox (home= or -d)";
+		return;
+	}
+	if ((id.uid == 0 || id.gid == 0) && !o->allow_root) {
+		id.why = "uid or gid 0 for a mailbox login (-R allows it)";
+		return;
+	}
+	id.on = 1;
+}
+
 /* Finds and checks the login, logs the attempt; returns 0 when prog may
  * run, else the exit status. */
 static int
@@ -297,6 +424,8 @@ authenticate(const struct opts *o, const struct authreq *rq)
 	}
 	if (m.found) {
 		ok = verify(rq, m.field, m.fieldlen, &reason, &used, &proved);
+		if (mailbox_service(o, rq))
+			resolve_identity(o, rq, m.field, m.fieldlen);
 	} else {
 		/* the same work as for a known login, then no */
 		ok = 0;
@@ -326,15 +455,106 @@ authenticate(const struct opts *o, const struct authreq *rq)
 	return 0;
 }
 
+static void __attribute__((noreturn))
+die_mailbox(const struct authreq *rq, const char *what)
+{
+	char elogin[4 * FD3_MAX + 1];
+
+	log_login(rq->login, rq->loginlen, elogin, sizeof(elogin));
+	log_line(LOG_ERR, "error login=\"%s\" reason=\"mailbox: %s\"%s",
+	    elogin, what, remote);
+	finish(EXIT_TEMP);
+}
+
+static void
+setenv_or_die(const char *name, const char *value)
+{
+	if (setenv(name, value, 1) != 0)
+		die(EXIT_TEMP, "out of memory");
+}
+
+static void
+setenv_num(const char *name, unsigned long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%lu", v);
+	setenv_or_die(name, buf);
+}
+
+/* Dovecot runs its checkpassword-reply after us and refuses it under
+ * another uid (ORIG_UID): there the identity goes back as userdb fields,
+ * which checkpassword-reply copies from the variables EXTRA names
+ * (dovecot 2.3 src/auth/checkpassword-reply.c). */
+static void
+export_dovecot(void)
+{
+	char home[sizeof(id.home) + sizeof(id.rel) + 1];
+
+	snprintf(home, sizeof(home), "%s%s%s", id.home, id.rel[0] ? "/" : "",
+	    id.rel);
+	setenv_or_die("HOME", home);
+	setenv_num("userdb_uid", id.uid);
+	setenv_num("userdb_gid", id.gid);
+	setenv_or_die("EXTRA", "userdb_uid userdb_gid");
+}
+
+/* As DJB's checkpassword does for a system user: into the home (opened
+ * name by name, no symlink followed, owned by the uid), then groups, gid
+ * and uid, each checked after the fact. */
+static void
+become(const struct authreq *rq)
+{
+	char home[sizeof(id.home) + sizeof(id.rel) + 1];
+	gid_t g = (gid_t)id.gid, rg, eg, sg;
+	uid_t u = (uid_t)id.uid, ru, eu, su;
+	const char *why;
+	struct stat st;
+	int fd;
+
+	if ((fd = mb_open_dir(id.home, id.rel[0] ? id.rel : NULL, &why)) < 0)
+		die_mailbox(rq, why);
+	if (fstat(fd, &st) != 0 || st.st_uid != u)
+		die_mailbox(rq, "home is not owned by the mailbox uid");
+	if (fchdir(fd) != 0)
+		die_mailbox(rq, "cannot enter home");
+	close(fd);
+	if (geteuid() == 0 && setgroups(1, &g) != 0)
+		die_mailbox(rq, "cannot set groups");
+	if (setresgid(g, g, g) != 0 || setresuid(u, u, u) != 0)
+		die_mailbox(rq, "cannot set gid or uid");
+	if (getresgid(&rg, &eg, &sg) != 0 || getresuid(&ru, &eu, &su) != 0 ||
+	    rg != g || eg != g || sg != g || ru != u || eu != u || su != u)
+		die_mailbox(rq, "gid or uid did not take");
+	if (u != 0 && setuid(0) == 0)
+		die_mailbox(rq, "uid 0 could be regained");
+	snprintf(home, sizeof(home), "%s%s%s", id.home, id.rel[0] ? "/" : "",
+	    id.rel);
+	setenv_or_die("HOME", home);
+	setenv_or_die("SHELL", "/bin/false");
+}
+
 /* Dovecot's checkpassword-reply wants USER; a lookup answers with
  * AUTHORIZED=2 (doc.dovecot.org, checkpassword). */
 static void __attribute__((noreturn))
-run(char **prog, const struct authreq *rq)
+run(char **prog, const struct authreq *rq, const struct opts *o)
 {
+	int dovecot = under_dovecot(rq);
+
 	if (setenv("USER", rq->login, 1) != 0)
 		die(EXIT_TEMP, "out of memory");
 	if (rq->mech == MECH_LOOKUP && setenv("AUTHORIZED", "2", 1) != 0)
 		die(EXIT_TEMP, "out of memory");
+	if (id.on < 0)
+		die_mailbox(rq, id.why);
+	if (id.on == 0 && o->mailbox_only)
+		die_mailbox(rq, "no uid, gid and home for this login (-M)");
+	if (id.on > 0 && dovecot)
+		export_dovecot();
+	else if (id.on > 0)
+		become(rq);
+	if (log_fd() > 2)
+		fcntl(log_fd(), F_SETFD, FD_CLOEXEC);
 	wipe(up, sizeof(up));
 	if (drop_privileges() != 0)
 		die(EXIT_TEMP, "cannot drop setuid/setgid privileges");
@@ -372,5 +592,5 @@ main(int argc, char **argv)
 	if ((status = check_challenge(&o, &rq)) != 0 ||
 	    (status = authenticate(&o, &rq)) != 0)
 		finish(status);
-	run(argv + progind, &rq);
+	run(argv + progind, &rq, &o);
 }

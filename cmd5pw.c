@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "pwcheck.h"
 #include "pwcmd.h"
+#include "pwmailbox.h"
 #include "stdfds.h"
 #include "txn.h"
 #include "util.h"
@@ -24,7 +25,10 @@
 "       cmd5pw [-f file] del login\n" \
 "       cmd5pw [-f file] verify [--stdin] login\n" \
 "       cmd5pw [-f file] list | index | check [--strict]\n" \
-"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n"
+"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n" \
+"       cmd5pw [-f file] mailbox login [uid=N] [gid=N] [home=/path]\n" \
+"       cmd5pw [-f file] dovecot passwd-file\n" \
+"       (-x passwd-file, or CMD5PW_DOVECOT: export it after every change)\n"
 
 static void __attribute__((noreturn))
 dieusage(const char *why)
@@ -47,12 +51,12 @@ optname(const struct option *lo, int ch)
 }
 
 enum cmd { C_ADD, C_PASSWD, C_DEL, C_LIST, C_VERIFY, C_CHECK, C_MIGRATE,
-    C_INDEX };
+    C_INDEX, C_MAILBOX, C_DOVECOT };
 static const struct command {
 	const char *name;
 	enum cmd cmd;
 	const char *opts;	/* the options it takes */
-	int nargs;		/* operands: a login or none */
+	int nargs;		/* operands: a login or none; -1: at least one */
 } commands[] = {
 	{ "add", C_ADD, "sbHpj", 1 },
 	{ "passwd", C_PASSWD, "sbHpj", 1 },
@@ -62,6 +66,8 @@ static const struct command {
 	{ "check", C_CHECK, "S", 0 },
 	{ "migrate", C_MIGRATE, "Hkj", 0 },
 	{ "index", C_INDEX, "", 0 },
+	{ "mailbox", C_MAILBOX, "", -1 },
+	{ "dovecot", C_DOVECOT, "", 1 },
 };
 
 int
@@ -76,6 +82,7 @@ main(int argc, char **argv)
 		{ "strict", no_argument, NULL, 'S' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "dovecot", required_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct command *c = NULL;
@@ -90,9 +97,17 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.how = STORE_DEFAULT;
 	o.jobs = ncores();
-	while ((ch = getopt_long(argc, argv, "f:j:sbHpkS", longopts,
+	dovecot_path = getenv("CMD5PW_DOVECOT");
+	if (dovecot_path != NULL && dovecot_path[0] == '\0')
+		dovecot_path = NULL;
+	while ((ch = getopt_long(argc, argv, "f:j:sbHpkSx:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'x':
+			if (optarg[0] == '\0')
+				dieusage("empty file name");
+			dovecot_path = optarg;
+			continue;
 		case 'f':
 			if (optarg[0] == '\0')
 				dieusage("empty file name");
@@ -148,7 +163,7 @@ main(int argc, char **argv)
 		dieusage("-H and -p exclude each other");
 	if (o.batch && o.from_stdin)
 		dieusage("-b and --stdin exclude each other");
-	if (argc - 1 != (o.batch ? 0 : c->nargs))
+	if (c->nargs < 0 ? argc < 2 : argc - 1 != (o.batch ? 0 : c->nargs))
 		dieusage(c->nargs && !o.batch ? "one login expected" :
 		    "too many operands");
 	switch (c->cmd) {
@@ -170,6 +185,12 @@ main(int argc, char **argv)
 		break;
 	case C_MIGRATE:
 		r = cmd_migrate(&o);
+		break;
+	case C_MAILBOX:
+		r = cmd_mailbox(argv[1], argv + 2, argc - 2);
+		break;
+	case C_DOVECOT:
+		r = cmd_dovecot(argv[1]);
 		break;
 	default:
 		r = cmd_index();

@@ -1,5 +1,5 @@
-/* log.c: stderr (for multilog), syslog, or nothing.  Never stdout: under
- * Hoffmann's patch it is the SMTP client's socket. */
+/* log.c: stderr or another descriptor (for multilog), syslog, or nothing.
+ * Never stdout: under Hoffmann's patch it is the SMTP client's socket. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 
 static enum logdest dest = LOGDEST_SYSLOG;
 static const char *progname = "cmd5checkpw";
+static int logfd = 2;
 
 int
 logdest_from_name(const char *name, enum logdest *out)
@@ -20,7 +21,18 @@ logdest_from_name(const char *name, enum logdest *out)
 		*out = LOGDEST_STDERR;
 	else if (strcmp(name, "none") == 0)
 		*out = LOGDEST_NONE;
-	else
+	else if (strncmp(name, "fd:", 3) == 0 && name[3] >= '0' &&
+	    name[3] <= '9' && strlen(name) <= 7) {
+		int n = 0;
+
+		for (name += 3; *name >= '0' && *name <= '9'; name++)
+			n = n * 10 + (*name - '0');
+		/* not the client's 0 and 1, fd 3's data, Dovecot's fd 4 */
+		if (*name != '\0' || n < 2 || n == 3 || n == 4)
+			return -1;
+		logfd = n;
+		*out = LOGDEST_FD;
+	} else
 		return -1;
 	return 0;
 }
@@ -32,6 +44,12 @@ log_open(enum logdest d, const char *ident)
 	progname = ident;
 	if (d == LOGDEST_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+int
+log_fd(void)
+{
+	return dest == LOGDEST_FD ? logfd : -1;
 }
 
 size_t
@@ -85,7 +103,7 @@ log_line(int priority, const char *fmt, ...)
 		int m = snprintf(line, sizeof(line), "%s: %s\n", progname, buf);
 
 		if (m > 0)
-			(void)!write(2, line, (size_t)m < sizeof(line) ?
+			(void)!write(dest == LOGDEST_FD ? logfd : 2, line, (size_t)m < sizeof(line) ?
 			    (size_t)m : sizeof(line) - 1);
 	}
 }

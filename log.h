@@ -4,10 +4,15 @@
 
 #include <stddef.h>
 
-enum logdest { LOGDEST_SYSLOG, LOGDEST_STDERR, LOGDEST_NONE };
+enum logdest { LOGDEST_SYSLOG, LOGDEST_STDERR, LOGDEST_NONE, LOGDEST_FD };
+
+/* "syslog", "stderr", "none", or "fd:N" (a descriptor the caller opened,
+ * e.g. a pipe to multilog, for front ends whose fd 2 is the client). */
 
 int logdest_from_name(const char *name, enum logdest *out);
 void log_open(enum logdest d, const char *ident);
+/* The descriptor of LOGDEST_FD, else -1. */
+int log_fd(void);
 /* Bytes outside printable ASCII, '"' and '\\' become \xHH. */
 size_t log_escape(const char *in, size_t len, char *out, size_t size);
 void log_line(int priority, const char *fmt, ...)

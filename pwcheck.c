@@ -12,6 +12,7 @@
 #include "pwcheck.h"
 #include "pwfile.h"
 #include "pwindex.h"
+#include "pwmailbox.h"
 #include "txn.h"
 #include "util.h"
 
@@ -87,7 +88,9 @@ kinds(const char *field, size_t len, struct buf *b)
 	int weak;
 
 	for (i = 0; i < n; i++) {
-		if (i > 0)
+		if (v[i].kind == VK_MAILBOX)	/* list shows them apart */
+			continue;
+		if (b->len > 0)
 			buf_str(b, ",");
 		if (v[i].kind == VK_CRYPT)
 			buf_str(b, crypt_name(&v[i], &weak));
@@ -123,6 +126,19 @@ report(int error, size_t lineno, const char *fmt, ...)
 		nwarnings++;
 }
 
+struct mbx_where {
+	size_t lineno;
+	const char *login;
+};
+
+static void
+mbx_report(int error, const char *msg, void *arg)
+{
+	const struct mbx_where *w = arg;
+
+	report(error, w->lineno, "%s: %s", w->login, msg);
+}
+
 /* Never prints a verifier's value: a legacy password may hide there. */
 static void
 check_field(size_t lineno, const struct pwline *pl)
@@ -130,6 +146,7 @@ check_field(size_t lineno, const struct pwline *pl)
 	struct verifier v[PW_MAXVERIFIERS], rest[PW_MAXVERIFIERS];
 	const char *f = pl->field, *lg = esc(pl->login, pl->loginlen);
 	size_t i, n, fl = pl->fieldlen, colons = 0;
+	struct mbx_where w = { lineno, lg };
 	int weak;
 
 	if (fl == 0) {
@@ -137,6 +154,7 @@ check_field(size_t lineno, const struct pwline *pl)
 		    "disabled", lg);
 		return;
 	}
+	mbx_check(f, fl, mbx_report, &w);
 	if (f[0] == '!' || f[0] == '*') {
 		n = fl > 1 ? pwfile_verifiers(f + 1, fl - 1, rest,
 		    PW_MAXVERIFIERS) : 0;

@@ -11,6 +11,7 @@
 #include "pwcheck.h"
 #include "pwcmd.h"
 #include "pwfile.h"
+#include "pwmailbox.h"
 #include "txn.h"
 #include "util.h"
 #include "verify.h"
@@ -56,12 +57,24 @@ has_login(const char *login, size_t len)
 	return 0;
 }
 
+/* A new entry for j; old: the field it replaces (its mailbox fields
+ * stay), or NULL. */
 static void
-out_entry(const struct job *j, int cr)
+out_entry(const struct job *j, int cr, const struct pwline *old)
 {
+	char *f = NULL;
+	size_t flen = 0;
+
+	if (old != NULL && (f = mbx_join(j->field.p, j->field.len, old->field,
+	    old->fieldlen, &flen)) == NULL)
+		die(EXIT_SYS, "out of memory");
 	buf_add(&out, j->login, j->loginlen);
 	buf_add(&out, ":", 1);
-	buf_add(&out, j->field.p, j->field.len);
+	if (f != NULL)
+		buf_add(&out, f, flen);
+	else
+		buf_add(&out, j->field.p, j->field.len);
+	free(f);
 	if (cr)
 		buf_add(&out, "\r", 1);
 	buf_add(&out, "\n", 1);
@@ -98,7 +111,7 @@ apply_jobs(struct job *jobs, size_t n, int adding)
 		    !jobs[e->val].done) {
 			/* the entry in force; a CRLF line stays CRLF */
 			out_entry(&jobs[e->val], l.len > 0 &&
-			    l.p[l.len - 1] == '\r');
+			    l.p[l.len - 1] == '\r', &pl);
 			jobs[e->val].done = 1;
 			continue;
 		}
@@ -108,7 +121,7 @@ apply_jobs(struct job *jobs, size_t n, int adding)
 		if (out.len > 0 && out.p[out.len - 1] != '\n')
 			buf_add(&out, "\n", 1);
 		for (i = 0; i < n; i++)
-			out_entry(&jobs[i], 0);
+			out_entry(&jobs[i], 0, NULL);
 	}
 	free(have.e);
 	free(want.e);
@@ -215,6 +228,7 @@ cmd_list(void)
 	struct line l;
 	struct hent *e;
 	struct buf k = { 0 };
+	char mb[1200];
 	size_t off = 0, lineno = 0;
 	int isnew;
 
@@ -226,7 +240,11 @@ cmd_list(void)
 		e = ht_add(&seen, pl.login, pl.loginlen, lineno, &isnew);
 		k.len = 0;
 		kinds(pl.field, pl.fieldlen, &k);
-		if (isnew)
+		mbx_show(pl.field, pl.fieldlen, mb, sizeof(mb));
+		if (isnew && mb[0] != '\0')
+			printf("%s\t%s\t%s\n", esc(pl.login, pl.loginlen), k.p,
+			    mb);
+		else if (isnew)
 			printf("%s\t%s\n", esc(pl.login, pl.loginlen), k.p);
 		else
 			printf("%s\t%s\tduplicate of line %zu, never used\n",
@@ -335,7 +353,7 @@ cmd_migrate(const struct opts *o)
 		lineno++;
 		if (k < n && jobs[k].lineno == lineno) {
 			out_entry(&jobs[k], l.len > 0 &&
-			    l.p[l.len - 1] == '\r');
+			    l.p[l.len - 1] == '\r', NULL);
 			buf_free(&jobs[k++].field);
 			continue;
 		}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hmac_md5.h"
+#include "mailbox.h"
 #include "pwfile.h"
 #include "pwindex.h"
 
@@ -90,6 +91,10 @@ classify(const char *p, size_t len, struct verifier *v)
 		v->kind = VK_CRYPT;
 		return;
 	}
+	if (mb_is_field(p, len)) {
+		v->kind = VK_MAILBOX;
+		return;
+	}
 	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
 		n = strlen(schemes[i].tag);
 		/* scheme names are case-insensitive, as in Dovecot */
@@ -152,6 +157,8 @@ vkind_name(enum vkind k)
 		return "cram-md5";
 	case VK_DISABLED:
 		return "disabled";
+	case VK_MAILBOX:
+		return "mailbox";
 	default:
 		return "unknown";
 	}

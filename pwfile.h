@@ -22,6 +22,7 @@ enum vkind {
 	VK_CRYPT,	/* $id$... or {CRYPT} and friends: crypt(3) */
 	VK_CRAM,	/* {CRAM-MD5}: Dovecot's HMAC-MD5 states */
 	VK_DISABLED,	/* '!' or '*' first, or an empty field */
+	VK_MAILBOX,	/* uid=, gid=, home=: not a verifier (mailbox.h) */
 	VK_UNKNOWN	/* an unknown scheme or a malformed value: never matches */
 };
 enum venc { VE_RAW, VE_B64, VE_HEX };

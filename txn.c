@@ -16,6 +16,7 @@
 #include "password.h"
 #include "pwfile.h"
 #include "pwindex.h"
+#include "pwmailbox.h"
 #include "txn.h"
 #include "util.h"
 
@@ -287,5 +288,8 @@ commit(void)
 	tmp_active = 0;
 	fsync_dir();
 	rebuild_index();
+	if (dovecot_path != NULL)
+		export_dovecot(dovecot_path, out.p != NULL ? out.p : "",
+		    out.len);
 	resend_deferred_signal();
 }

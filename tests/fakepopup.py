@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """tests/fakepopup.py HOSTNAME checkprogram subprogram...: a stand-in for
-qmail-popup (notqmail qmail-popup.c) under tcpserver; fd 0 and 1 are the
-client's socket.  Greets with "+OK <pid.time@HOSTNAME>"; USER/PASS writes
-login\\0password\\0<timestamp>\\0 on the checker's fd 3, APOP writes
-login\\0digest\\0<timestamp>\\0; the checker (and the subprogram it runs,
-the POP3 daemon) inherits the socket as stdin and stdout.  A non-zero exit
-is "-ERR authorization failed" and the end of the connection, as
-qmail-popup's die_badauth(): one attempt per connection.  The timestamp is
-made by this process, which forks and execs the checker itself."""
+qmail-popup under tcpserver (../shared/PROTOCOLS.md, "qmail-popup and
+qmail-pop3d"); fd 0 and 1 are the client's socket.  Greets with
+"+OK <pid.time@HOSTNAME>"; USER/PASS writes login\\0password\\0<timestamp>\\0
+on the checker's fd 3, APOP login\\0digest\\0<timestamp>\\0.  It forks and
+execs the checker itself, so the checker's parent is the PID in the
+timestamp.  The checker (and the POP3 daemon it runs) inherits the socket
+as stdin and stdout.  A non-zero exit is "-ERR authorization failed", and
+qmail-popup exits: one attempt per connection.
+
+POPUP_FLAVOUR=netqmail (netqmail 1.06, qmail 1.03): fd 2 is copied from
+fd 1 (fd_copy(2,1)), so the checker's stderr is the client.
+POPUP_FLAVOUR=notqmail (the default): fd 2 is left alone."""
 import os
 import socket
 import sys
@@ -16,6 +20,7 @@ import time
 import standin
 
 hostname, checker = sys.argv[1], sys.argv[2:]
+netqmail = os.environ.get("POPUP_FLAVOUR", "notqmail") == "netqmail"
 conn = socket.socket(fileno=os.dup(0))
 stamp = ("<%d.%d@%s>" % (os.getpid(), int(time.time()), hostname)).encode()
 
@@ -30,10 +35,10 @@ def readline():
 
 def check(login, secret):
     if standin.checkpassword(checker, login + b"\0" + secret + b"\0" +
-                             stamp + b"\0"):
+                             stamp + b"\0", stderr_to_client=netqmail):
         sys.exit(0)         # the POP3 daemon had the session
     out("-ERR authorization failed")
-    sys.exit(0)
+    sys.exit(1)
 
 
 out("+OK " + stamp.decode())
@@ -46,9 +51,8 @@ while True:
         out("+OK ")
     elif verb == b"PASS" and user is not None:
         check(user, arg)
-        user = None
     elif verb == b"APOP" and b" " in arg:
-        login, digest = arg.rsplit(b" ", 1)
+        login, digest = arg.split(b" ", 1)
         check(login, digest)
     elif verb == b"QUIT":
         out("+OK ")

@@ -10,6 +10,12 @@ and print what it answered, one word per step, for the shell tests.
   imap PORT LOGIN PASSWORD                   "login OK" or "login NO"
   pop3 PORT user|apop LOGIN PASSWORD        "login OK <reply>" and "stat N"
                                              or "login ERR"
+  pop3-mail PORT user|apop LOGIN PASSWORD   "login OK", then "msgs N" and the
+      Subject: of each message (LIST, RETR), or "login ERR <reply>"
+  pop3s-mail ...                             the same over TLS (port 995)
+  imap-mail PORT LOGIN PASSWORD              "login OK", "msgs N" and each
+      Subject: (SELECT INBOX, FETCH), or "login NO"
+  imap-cram-mail PORT LOGIN PASSWORD         the same with AUTHENTICATE CRAM-MD5
   raw PORT MECH LOGIN PASSWORD               a whole dialogue on a bare
       socket (EHLO, AUTH, MAIL, RCPT, DATA, QUIT), every line the server
       sent, as sent: to see that nothing else reached the client
@@ -120,6 +126,60 @@ def pop3(args):
     p.quit()
 
 
+def subject(msg):
+    for line in msg:
+        if line.lower().startswith(b"subject:"):
+            return line[8:].strip().decode()
+    return "(none)"
+
+
+def pop3_mail(args, tls=False):
+    port, how, login, password = args
+    if tls:
+        p = poplib.POP3_SSL("127.0.0.1", int(port), timeout=TIMEOUT,
+                            context=insecure())
+    else:
+        p = poplib.POP3("127.0.0.1", int(port), timeout=TIMEOUT)
+    try:
+        if how == "apop":
+            p.apop(login, password)
+        else:
+            p.user(login)
+            p.pass_(password)
+    except poplib.error_proto as e:
+        print("login ERR", e.args[0].decode(errors="replace"))
+        return
+    print("login OK")
+    _, listing, _ = p.list()
+    print("msgs", len(listing))
+    for entry in listing:
+        _, lines, _ = p.retr(int(entry.split()[0]))
+        print("subject", subject(lines))
+    p.quit()
+
+
+def imap_mail(args, cram=False):
+    port, login, password = args
+    m = imaplib.IMAP4("127.0.0.1", int(port), timeout=TIMEOUT)
+    m.starttls(ssl_context=insecure())
+    try:
+        if cram:
+            m.login_cram_md5(login, password)
+        else:
+            m.login(login, password)
+    except imaplib.IMAP4.error:
+        print("login NO")
+        return
+    print("login OK")
+    _, data = m.select("INBOX", readonly=True)
+    n = int(data[0])
+    print("msgs", n)
+    for i in range(1, n + 1):
+        _, d = m.fetch(str(i), "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        print("subject", subject(d[0][1].split(b"\r\n")))
+    m.logout()
+
+
 def raw(args):
     port, mech, login, password = args
     c = socket.create_connection(("127.0.0.1", int(port)), timeout=TIMEOUT,
@@ -176,6 +236,14 @@ elif cmd == "ehlo":
     ehlo(args)
 elif cmd == "pop3":
     pop3(args)
+elif cmd == "pop3-mail":
+    pop3_mail(args)
+elif cmd == "pop3s-mail":
+    pop3_mail(args, tls=True)
+elif cmd == "imap-mail":
+    imap_mail(args)
+elif cmd == "imap-cram-mail":
+    imap_mail(args, cram=True)
 elif cmd == "raw":
     raw(args)
 elif cmd == "imap":

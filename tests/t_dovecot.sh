@@ -1,7 +1,10 @@
 #!/bin/bash
+# san: once
 # Dovecot 2.3 with cmd5checkpw as its checkpassword passdb and userdb:
 # submission (STARTTLS, AUTH PLAIN/LOGIN, relay to a sink) driven by swaks
-# and smtplib, IMAP LOGIN by imaplib, userdb lookups by doveadm.
+# and smtplib, IMAP by imaplib and POP3 by poplib, each user in its own
+# Maildir (the userdb's home, uid and gid from cmd5checkpw's -d -D -u -g),
+# userdb lookups by doveadm.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/e2e.sh"
 
@@ -18,7 +21,7 @@ done
 chmod 711 "$T"
 mkdir -p "$T/bin"
 install -m 755 "$CMD5CHECKPW" "$T/bin/cmd5checkpw"
-read -r IMAP SUBM SINK <<<"$(free_ports 3)"
+read -r IMAP SUBM SINK POP <<<"$(free_ports 4)"
 DLOG=$LOGDIR/t_dovecot.dovecot.log
 : >"$DLOG"
 : >"$LOG"
@@ -30,16 +33,36 @@ PLAIN=${PW[alice]} YES=${PW[carol]} SHA=${PW[dave]}
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
     -out "$T/cert.pem" -days 2 -subj /CN=localhost 2>/dev/null ||
     not_ok "self-signed certificate"
-mkdir -p "$T/mail" "$T/sink"
-chmod 1777 "$T/mail"
+mkdir -p "$T/sink"
+# each login's home: BASE/mx.test/LOGIN, owned by the mail account 5000
+# (no passwd entry needed), with messages of its own
+VM=$T/vmail
+declare -A NMSG
+n=1
+for u in $USERS; do
+	n=$((n % 3 + 1))
+	NMSG[$u]=$n
+	mkdir -p "$VM/mx.test/$u/Maildir/new" "$VM/mx.test/$u/Maildir/cur" \
+	    "$VM/mx.test/$u/Maildir/tmp"
+	for i in $(seq $n); do
+		printf 'Subject: for %s #%d\n\nhello\n' "$u" "$i" \
+		    >"$VM/mx.test/$u/Maildir/new/100$i.M1P1.mx.test"
+	done
+done
+chown -R 5000:5000 "$VM"
+want() {	# what imap-mail and pop3-mail print for LOGIN's own Maildir
+	local i
+	printf 'login OK\nmsgs %d' "${NMSG[$1]}"
+	for i in $(seq "${NMSG[$1]}"); do printf '\nsubject for %s #%d' "$1" "$i"; done
+}
 
-CHECK="$T/bin/cmd5checkpw -f $T/poppasswd -l stderr"
+CHECK="$T/bin/cmd5checkpw -f $T/poppasswd -l stderr -m password -d $VM -D mx.test -u 5000 -g 5000"
 cat >"$T/dovecot.conf" <<EOF
 base_dir = $T/run
 state_dir = $T/state
 instance_name = cmd5test
 log_path = $DLOG
-protocols = imap submission
+protocols = imap pop3 submission
 listen = 127.0.0.1
 hostname = mx.test
 ssl = yes
@@ -49,7 +72,8 @@ auth_mechanisms = plain login
 auth_verbose = yes
 auth_failure_delay = 0
 login_trusted_networks = 127.0.0.0/8
-mail_location = maildir:$T/mail/%u
+mail_location = maildir:~/Maildir
+first_valid_uid = 5000
 passdb {
   driver = checkpassword
   args = $CHECK
@@ -57,7 +81,6 @@ passdb {
 userdb {
   driver = checkpassword
   args = $CHECK
-  override_fields = uid=nobody gid=nogroup home=$T/mail/%u
 }
 service imap-login {
   inet_listener imap {
@@ -65,6 +88,15 @@ service imap-login {
     port = $IMAP
   }
   inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $POP
+  }
+  inet_listener pop3s {
     port = 0
   }
 }
@@ -92,8 +124,8 @@ EOF
 
 start sink python3 "$TOP/tests/smtpsink.py" "$SINK" "$T/sink"
 start dovecot dovecot -F -c "$T/dovecot.conf"
-if wait_port "$SINK" && wait_port "$SUBM" && wait_port "$IMAP"; then
-	ok "dovecot and the sink listen on 127.0.0.1:$SUBM, $IMAP, $SINK"
+if wait_port "$SINK" && wait_port "$SUBM" && wait_port "$IMAP" && wait_port "$POP"; then
+	ok "dovecot and the sink listen on 127.0.0.1:$SUBM, $IMAP, $POP, $SINK"
 else
 	not_ok "servers did not start ($(tail -3 "$T/dovecot.out" "$DLOG"))"
 	exit 1
@@ -160,6 +192,19 @@ for u in $USERS; do
 	is "$(py imap "$IMAP" "$u" "${PW[$u]}-")" "login NO" "imaplib LOGIN ${KIND[$u]}: wrong password"
 done
 is "$(py imap "$IMAP" nobody "$PLAIN")" "login NO" "imaplib LOGIN unknown login refused"
+# each user's own Maildir: home, uid and gid came back through the
+# checkpassword userdb (userdb_home, EXTRA userdb_uid userdb_gid)
+for u in $USERS; do
+	is "$(py imap-mail "$IMAP" "$u" "${PW[$u]}")" "$(want "$u")" \
+	    "imaplib ${KIND[$u]} ($u): INBOX holds its own ${NMSG[$u]} messages"
+	is "$(py pop3-mail "$POP" user "$u" "${PW[$u]}")" "$(want "$u")" \
+	    "poplib USER/PASS ${KIND[$u]} ($u): its own ${NMSG[$u]} messages"
+	is "$(py pop3-mail "$POP" user "$u" "${PW[$u]}x")" \
+	    "login ERR -ERR [AUTH] Authentication failed." \
+	    "poplib USER/PASS ${KIND[$u]}: wrong password -ERR"
+done
+is "$(py pop3-mail "$POP" user nobody "$PLAIN")" "login ERR -ERR [AUTH] Authentication failed." \
+    "poplib unknown login -ERR"
 
 # 4. userdb lookups (AUTHORIZED=1 -> AUTHORIZED=2 / exit 3) and passdb
 # through the running auth server
@@ -167,7 +212,8 @@ da() { timeout 30 doveadm -c "$T/dovecot.conf" "$@" 2>&1; }
 for u in $USERS; do
 	out=$(da user "$u"); rc=$?
 	is "$rc" 0 "doveadm user $u: exit 0, known to the checkpassword userdb"
-	like "$out" "uid[[:space:]]+65534" "doveadm user $u: the userdb reply, with override_fields"
+	like "$out" "uid[[:space:]]+5000" "doveadm user $u: uid 5000 from cmd5checkpw -u"
+	like "$out" "home[[:space:]]+$VM/mx.test/$u\$" "doveadm user $u: home BASE/mx.test/$u from -d -D"
 done
 out=$(da user nobody); rc=$?
 is "$rc" 67 "doveadm user nobody: exit 67, user doesn't exist (our exit 3)"

@@ -9,6 +9,7 @@
 
 #include "fd3.h"
 #include "hmac_md5.h"
+#include "mailbox.h"
 #include "pwfile.h"
 #include "verify.h"
 
@@ -542,6 +543,55 @@ test_verify(void)
 #undef TRY
 }
 
+/* poppasswd(5) "Mailbox fields" and cmd5checkpw(8) "MAILBOX LOGINS" */
+static void
+test_mailbox(void)
+{
+	struct mbfields f;
+	const char *why, *fld;
+	char rel[600];
+	unsigned long id;
+
+	fld = "$y$x:{CRAM-MD5}ab:uid=5001:gid=5002:home=/var/vmail/a";
+	check(mb_parse(fld, strlen(fld), &f, &why) == 0 && f.has_uid &&
+	    f.uid == 5001 && f.has_gid && f.gid == 5002 && f.has_home &&
+	    f.homelen == 12 && memcmp(f.home, "/var/vmail/a", 12) == 0,
+	    "mailbox fields after the verifiers");
+	fld = "tim:secret:uid=0";
+	check(mb_parse(fld, strlen(fld), &f, &why) == 0 && !f.has_uid,
+	    "legacy plaintext: ':uid=0' is part of the password");
+	fld = "!{PLAIN}x:uid=7";
+	check(mb_parse(fld, strlen(fld), &f, &why) == 0 && f.uid == 7,
+	    "a locked line keeps its fields");
+	fld = "{PLAIN}x:uid=1:uid=2";
+	check(mb_parse(fld, strlen(fld), &f, &why) != 0, "uid= twice refused");
+	fld = "{PLAIN}x:home=/a/../b";
+	check(mb_parse(fld, strlen(fld), &f, &why) != 0, "home= with .. refused");
+	check(mb_parse_id("2147483647", 10, &id) == 0 && id == 2147483647UL,
+	    "uid 2^31-1");
+	check(mb_parse_id("2147483648", 10, &id) != 0, "uid 2^31 refused");
+	check(mb_parse_id("007", 3, &id) != 0, "leading zero refused");
+	check(mb_parse_id("", 0, &id) != 0, "empty uid refused");
+	check(mb_home_ok("/", 1) && mb_home_ok("/a/b", 4), "clean homes");
+	check(!mb_home_ok("a/b", 3) && !mb_home_ok("/a//b", 5) &&
+	    !mb_home_ok("/a/", 3) && !mb_home_ok("/a/.", 4) &&
+	    !mb_home_ok("/a\tb", 4), "unclean homes refused");
+	check(mb_derive("alice@ex.org", 12, NULL, rel, sizeof(rel), &why) == 0 &&
+	    strcmp(rel, "ex.org/alice") == 0, "alice@ex.org -> ex.org/alice");
+	check(mb_derive("dan", 3, "d.test", rel, sizeof(rel), &why) == 0 &&
+	    strcmp(rel, "d.test/dan") == 0, "dan with -D d.test");
+	check(mb_derive("dan", 3, NULL, rel, sizeof(rel), &why) != 0,
+	    "no '@', no -D: no home");
+	check(mb_derive("..@ex.org", 9, NULL, rel, sizeof(rel), &why) != 0 &&
+	    mb_derive("a@..", 4, NULL, rel, sizeof(rel), &why) != 0 &&
+	    mb_derive("a/b@ex.org", 10, NULL, rel, sizeof(rel), &why) != 0 &&
+	    mb_derive(".x@ex.org", 9, NULL, rel, sizeof(rel), &why) != 0 &&
+	    mb_derive("a@b@ex.org", 10, NULL, rel, sizeof(rel), &why) != 0 &&
+	    mb_derive("@ex.org", 7, NULL, rel, sizeof(rel), &why) != 0 &&
+	    mb_derive("a\0b@ex.org", 10, NULL, rel, sizeof(rel), &why) != 0,
+	    "escaping logins derive no home");
+}
+
 int
 main(void)
 {
@@ -557,5 +607,6 @@ main(void)
 	test_fd3();
 	test_challenge();
 	test_verify();
+	test_mailbox();
 	return failures != 0;
 }

@@ -119,6 +119,7 @@ fz_free_all(void)
 #include "../../txn.c"
 #include "../../password.c"
 #include "../../batch.c"
+#include "../../pwmailbox.c"
 #include "../../pwcmd.c"
 #include "../../pwcheck.c"
 #include "../../cmd5pw.c"
