@@ -23,12 +23,17 @@ LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
 CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o
-PROGS = cmd5checkpw cmd5pw
+PROGS = cmd5checkpw cmd5pw cmd5throttle
+# throttling (issue 12) on the shared state files
+THROTTLE = throttle.o state.o
 
 all: $(PROGS)
 
-cmd5checkpw: cmd5checkpw.o $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS)
+cmd5checkpw: cmd5checkpw.o $(CORE) $(THROTTLE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(THROTTLE) $(LIBS)
+
+cmd5throttle: cmd5throttle.o $(CORE) $(THROTTLE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5throttle.o $(CORE) $(THROTTLE) $(LIBS)
 
 cmd5pw: cmd5pw.o $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(CORE) $(LIBS)
@@ -36,7 +41,9 @@ cmd5pw: cmd5pw.o $(CORE)
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h
+cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h throttle.h state.h
+cmd5throttle.o: cmd5throttle.c throttle.h state.h log.h fd3.h
+throttle.o: throttle.c throttle.h state.h log.h fd3.h hmac_md5.h
 cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
 pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
@@ -49,17 +56,22 @@ log.o: log.c log.h
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
 SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c
 HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h
+THROTTLE_SRCS = throttle.c state.c
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
 tests/unit: tests/unit.c $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/unit.c $(SRCS) $(LIBS_0)
 
-san: build-san/cmd5checkpw build-san/cmd5pw build-san/unit
+san: build-san/cmd5checkpw build-san/cmd5pw build-san/unit build-san/cmd5throttle
 
-build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
+build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h state.h
 	mkdir -p build-san
-	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
+
+build-san/cmd5throttle: cmd5throttle.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h state.h
+	mkdir -p build-san
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5throttle.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
 build-san/cmd5pw: cmd5pw.c $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -112,9 +124,9 @@ fuzz: fuzz-build
 
 vg: build-vg/cmd5checkpw
 
-build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
+build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h state.h
 	mkdir -p build-vg
-	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
 tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
@@ -135,8 +147,8 @@ bench/genpw: bench/genpw.c $(BENCH_CORE)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/genpw.c $(CORE) $(LIBS)
 
 # the same program linked as with STATIC=0, for comparison
-bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS_0)
+bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE) $(THROTTLE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(THROTTLE) $(LIBS_0)
 
 bench/noop: bench/noop.c
 	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/noop.c
@@ -160,12 +172,16 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5checkpw
 	install -m 0755 cmd5pw $(DESTDIR)$(BINDIR)/cmd5pw
+	install -m 0755 cmd5throttle $(DESTDIR)$(BINDIR)/cmd5throttle
 	install -m 0644 man/cmd5checkpw.8 $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8
 	install -m 0644 man/cmd5pw.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw.8
+	install -m 0644 man/cmd5throttle.8 $(DESTDIR)$(MANDIR)/man8/cmd5throttle.8
 	install -m 0644 man/poppasswd.5 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5pw \
+	    $(DESTDIR)$(BINDIR)/cmd5throttle \
+	    $(DESTDIR)$(MANDIR)/man8/cmd5throttle.8 \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8 \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
