@@ -22,10 +22,15 @@ LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
 LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
-CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o
+CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o state.o stdfds.o
+# cmd5pw: options in cmd5pw.c, commands in pwcmd.c and pwcheck.c, the
+# transaction of every change in txn.c (cmd5pw.c's top comment)
+PWTOOL = util.o txn.o password.o batch.o pwcmd.o pwcheck.o
+PWTOOL_SRCS = util.c txn.c password.c batch.c pwcmd.c pwcheck.c
+PWTOOL_HDRS = util.h txn.h password.h batch.h pwcmd.h pwcheck.h
 PROGS = cmd5checkpw cmd5pw cmd5throttle
 # throttling (issue 12) on the shared state files
-THROTTLE = throttle.o state.o
+THROTTLE = throttle.o
 
 all: $(PROGS)
 
@@ -35,28 +40,38 @@ cmd5checkpw: cmd5checkpw.o $(CORE) $(THROTTLE)
 cmd5throttle: cmd5throttle.o $(CORE) $(THROTTLE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5throttle.o $(CORE) $(THROTTLE) $(LIBS)
 
-cmd5pw: cmd5pw.o $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(CORE) $(LIBS)
+cmd5pw: cmd5pw.o $(PWTOOL) $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(CORE) $(LIBS)
 
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h throttle.h state.h
+cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h stdfds.h verify.h \
+	throttle.h state.h
 cmd5throttle.o: cmd5throttle.c throttle.h state.h log.h fd3.h
 throttle.o: throttle.c throttle.h state.h log.h fd3.h hmac_md5.h
-cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h
+cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h stdfds.h txn.h util.h
+util.o: util.c batch.h hmac_md5.h log.h password.h pwfile.h txn.h util.h
+txn.o: txn.c password.h pwfile.h pwindex.h txn.h util.h
+password.o: password.c hmac_md5.h password.h util.h
+batch.o: batch.c batch.h hmac_md5.h password.h util.h
+pwcmd.o: pwcmd.c batch.h hmac_md5.h password.h pwcheck.h pwcmd.h pwfile.h \
+	txn.h util.h verify.h
+pwcheck.o: pwcheck.c hmac_md5.h pwcheck.h pwfile.h pwindex.h txn.h util.h
+stdfds.o: stdfds.c stdfds.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
 pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
 pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
 fd3.o: fd3.c fd3.h hmac_md5.h
 verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
 log.o: log.c log.h
+state.o: state.c state.h
 
 # The test suite (README): tests/check.sh runs it on this build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
-SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c
-HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h
-THROTTLE_SRCS = throttle.c state.c
+SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c state.c stdfds.c
+HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h state.h stdfds.h
+THROTTLE_SRCS = throttle.c
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
@@ -65,17 +80,18 @@ tests/unit: tests/unit.c $(SRCS) $(HDRS)
 
 san: build-san/cmd5checkpw build-san/cmd5pw build-san/unit build-san/cmd5throttle
 
-build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h state.h
+build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
-build-san/cmd5throttle: cmd5throttle.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h state.h
+build-san/cmd5throttle: cmd5throttle.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5throttle.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
-build-san/cmd5pw: cmd5pw.c $(SRCS) $(HDRS)
+build-san/cmd5pw: cmd5pw.c $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS)
 	mkdir -p build-san
-	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(SRCS) $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(PWTOOL_SRCS) $(SRCS) \
+	    $(LIBS_0)
 
 build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -109,8 +125,10 @@ build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_pwindex.c $(SRCS) $(LIBS_0)
 
-# cmd5pw.c itself is compiled in (main renamed; see the target)
-build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(FUZZDEPS)
+# cmd5pw's sources are compiled in, as one unit (main renamed; see the
+# target)
+build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(PWTOOL_SRCS) \
+	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
 
@@ -124,12 +142,16 @@ fuzz: fuzz-build
 
 vg: build-vg/cmd5checkpw
 
-build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h state.h
+build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
 	mkdir -p build-vg
 	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
 tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
+
+# tests/statetool drives state.c for tests/t_state.sh
+tests/statetool: tests/statetool.c state.c state.h
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/statetool.c state.c
 
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
@@ -186,7 +208,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
 clean:
-	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/*.o
+	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/statetool tests/*.o
 	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 
