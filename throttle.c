@@ -308,13 +308,18 @@ say_error(const char *what, const char *why)
 static int
 open_state(struct state *s, const char *path, uint32_t n)
 {
+	struct stat st;
+	int had = stat(path, &st) == 0 && st.st_size > 0;
+
 	if (state_open(s, path, n, LOCK_MS) != 0) {
 		say_error(path, s->err);
 		return -1;
 	}
-	if (s->remade)
+	if (s->remade && had)
 		log_line(LOG_ERR, "error reason=\"throttle: %s was unusable "
 		    "and is made anew\"", path);
+	else if (s->remade)
+		log_line(LOG_NOTICE, "throttle made %s", path);
 	return 0;
 }
 
