@@ -156,7 +156,7 @@ tests/statetool: tests/statetool.c state.c state.h
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
 BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
-	bench/cmd5checkpw-dyn bench/rss
+	bench/cmd5checkpw-dyn bench/rss bench/thrfill
 BENCH_CORE = $(CORE) bench/names.h $(HDRS)
 
 bench: cmd5checkpw $(BENCH)
@@ -171,6 +171,9 @@ bench/genpw: bench/genpw.c $(BENCH_CORE)
 # the same program linked as with STATIC=0, for comparison
 bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE) $(THROTTLE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(THROTTLE) $(LIBS_0)
+
+bench/thrfill: bench/thrfill.c $(CORE) $(THROTTLE) throttle.h
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/thrfill.c $(CORE) $(THROTTLE) $(LIBS)
 
 bench/noop: bench/noop.c
 	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/noop.c

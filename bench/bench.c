@@ -47,6 +47,7 @@ struct job {
 	char fd3[FD3_MAX];
 	size_t fd3len;
 	int onstdin;		/* the pipe is fd 0 rather than fd 3 */
+	char *const *envp;	/* NULL: env */
 	int want;
 	/* results */
 	double *t;		/* seconds, one per run */
@@ -120,7 +121,7 @@ run_once(const struct job *j, long *maxrss, int *status)
 		posix_spawn_file_actions_adddup2(&fa, p[0], 3);
 	t0 = now();
 	if ((errno = posix_spawn(&pid, j->argv[0], &fa, NULL, j->argv,
-	    env)) != 0)
+	    j->envp != NULL ? j->envp : env)) != 0)
 		die("cannot run %s: %s", j->argv[0], strerror(errno));
 	if (wait4(pid, &st, 0, &ru) != pid)
 		die("wait4: %s", strerror(errno));
@@ -830,6 +831,82 @@ machine(void)
 	    load[0], load[1], load[2]);
 }
 
+/* Throttling (issue 12): the same login without it, with it at an empty
+ * state, and with a state of 1M records full of addresses (bench/thrfill);
+ * a wrong password too, the limits set out of reach so that nothing
+ * sleeps.  Ratios to the no-op and to the login without throttling. */
+static void
+bench_throttle(void)
+{
+	static char *e_empty[] = { "PATH=/usr/bin:/bin",
+	    "THROTTLE_FILE=" OUT "/thr-empty", "TCPREMOTEIP=192.0.2.1", NULL };
+	static char *e_full[] = { "PATH=/usr/bin:/bin",
+	    "THROTTLE_FILE=" OUT "/thr-full", "THROTTLE_RECORDS=1048576",
+	    "TCPREMOTEIP=192.0.2.1", NULL };
+	static char *e_fail[] = { "PATH=/usr/bin:/bin",
+	    "THROTTLE_FILE=" OUT "/thr-full", "THROTTLE_RECORDS=1048576",
+	    "TCPREMOTEIP=192.0.2.2", "THROTTLE_ADDR_DELAY=100000",
+	    "THROTTLE_ADDR_REFUSE=100000", "THROTTLE_LOGIN_DELAY=100000",
+	    "THROTTLE_LOGIN_REFUSE=100000", NULL };
+	static char *e_tcp[] = { "PATH=/usr/bin:/bin", "TCPREMOTEIP=192.0.2.1",
+	    NULL };
+	struct job j[4], f[3];
+	char cmd[256];
+	size_t i;
+
+	header("Throttling: PLAIN vs plaintext, last of 1M logins + index "
+	    "(ratio vs the static no-op)");
+	snprintf(cmd, sizeof(cmd), "rm -f " OUT "/thr-empty* " OUT
+	    "/thr-full*; bench/thrfill " OUT "/thr-full 1048576");
+	if (system(cmd) != 0)
+		die("bench/thrfill failed");
+	memset(j, 0, sizeof(j));
+	login_job(&j[1], "no throttling", path_of("plain", BIG), BIG, 0, LAST);
+	j[1].envp = e_tcp;
+	j[2] = j[1];
+	j[2].name = "throttling, empty state";
+	j[2].envp = e_empty;
+	j[3] = j[1];
+	j[3].name = "throttling, 1M addresses";
+	j[3].envp = e_full;
+	noop_job(&j[0], &j[1]);
+	race(j, 4, rounds(1000));
+	for (i = 1; i < 4; i++)
+		row_ratio(j[i].name, j[i].med, "no-op -> prog", j[0].med,
+		    paired(&j[i], &j[0]), 1.15);
+	row_ratio("throttling, empty state", j[2].med, "no throttling",
+	    j[1].med, paired(&j[2], &j[1]), 1.05);
+	row_ratio("throttling, 1M addresses", j[3].med, "no throttling",
+	    j[1].med, paired(&j[3], &j[1]), 1.05);
+	for (i = 0; i < 4; i++)
+		free(j[i].t);
+
+	memset(f, 0, sizeof(f));
+	login_job(&f[1], "wrong password, no throttling", path_of("plain", BIG),
+	    BIG, 0, LAST);
+	f[1].want = 1;
+	{
+		char login[64];
+
+		login_of(BIG - 1, login, sizeof(login));
+		f[1].fd3len = 0;
+		fd3_add(&f[1], login, strlen(login));
+		fd3_add(&f[1], "wrong", 5);
+	}
+	f[1].envp = e_tcp;
+	f[2] = f[1];
+	f[2].name = "wrong password, throttling, 1M addresses";
+	f[2].envp = e_fail;
+	noop_job(&f[0], &f[1]);
+	race(f, 3, rounds(500));
+	row_ratio("wrong password, no throttling", f[1].med, "no-op", f[0].med,
+	    paired(&f[1], &f[0]), 1.15);
+	row_ratio("wrong password, throttling, 1M addresses", f[2].med,
+	    "no throttling", f[1].med, paired(&f[2], &f[1]), 1.05);
+	for (i = 0; i < 3; i++)
+		free(f[i].t);
+}
+
 /* -c: compare commands given as strings split at spaces. */
 static int
 compare(int argc, char **argv)
@@ -897,6 +974,7 @@ main(int argc, char **argv)
 
 	bench_login();
 	bench_dynamic();
+	bench_throttle();
 	bench_rss();
 	bench_yescrypt();
 	for (i = 0; i < NSIZES; i++)
