@@ -536,9 +536,13 @@ throttle_check(struct throttle *t, const struct authreq *rq)
 		rl.n[2] = (uint32_t)st_l;
 		(void)state_put(&s, sl_slot, &rl);
 	}
-	if ((st_a != TS_NONE || st_l != TS_NONE) &&
-	    (gp = state_get(&s, t->kpair, t->now, &rp, &sp_slot)) == 1)
+	/* the pair too: a success then writes only what changed */
+	if ((gp = state_get(&s, t->kpair, t->now, &rp, &sp_slot)) == 1) {
 		sp = throttle_decay(rp.n[0], rp.last, t->now, t->c.halflife);
+		t->pair_score = rp.n[0];
+		t->pair_goodmark = rp.n[2];
+	}
+	t->pair_found = gp == 1;
 	state_close(&s);
 	if (st_a == TS_NONE && st_l == TS_NONE)
 		return 0;
@@ -556,8 +560,8 @@ throttle_check(struct throttle *t, const struct authreq *rq)
 	if (d > 0) {
 		char who[400];
 
-		say_who(t, st_a >= st_l ? TK_ADDR : TK_LOGIN, rq, who,
-		    sizeof(who));
+		say_who(t, st_a != TS_NONE && da >= dl ? TK_ADDR : TK_LOGIN,
+		    rq, who, sizeof(who));
 		log_line(LOG_INFO, "throttle wait delay=%ldms %s", d, who);
 	}
 	sleep_ms(d);
@@ -660,40 +664,61 @@ fail_record(struct throttle *t, const struct authreq *rq)
 	wipe(tag, sizeof(tag));
 }
 
+/* A success forgives her own failures at this address (nobody else's)
+ * and refreshes the good pair, at most once an hour: the pair record of
+ * THROTTLE_FILE keeps when (n[2]), so most successes write nothing. */
 static void
 ok_record(struct throttle *t)
 {
+	int forgive = t->pair_found && t->pair_score != 0;
+	int refresh = !t->pair_found ||
+	    (uint64_t)t->pair_goodmark + 3600 <= t->now ||
+	    (uint64_t)t->pair_goodmark > t->now;
 	struct state s;
 	struct srec r;
 	uint64_t slot;
 	int got;
 
-	/* her own failures here are forgiven, nobody else's */
+	if (t->c.good_days == 0)
+		refresh = 0;
+	if (refresh && good_path(t->c.file) != NULL &&
+	    open_state(&s, good_path(t->c.file), t->c.good_records) == 0) {
+		if ((got = state_get(&s, t->kgood, t->now, &r, &slot)) >= 0) {
+			if (got == 0) {
+				r.first = t->now;
+				memcpy(r.data, t->a.b, 16);
+				r.n[3] = (uint32_t)TK_GOOD << 24 |
+				    (uint32_t)t->a.family << 16 | t->a.bits;
+			}
+			r.last = t->now;
+			r.n[0]++;
+			if (state_put(&s, slot, &r) != 0) {
+				say_error(good_path(t->c.file), s.err);
+				refresh = 0;
+			}
+		} else {
+			say_error(good_path(t->c.file), s.err);
+			refresh = 0;
+		}
+		state_close(&s);
+	} else
+		refresh = 0;
+	if (!forgive && !refresh)
+		return;
 	if (open_state(&s, t->c.file, t->c.records) != 0)
 		return;
-	if (state_get(&s, t->kpair, t->now, &r, &slot) == 1 && r.n[0] != 0) {
-		r.n[0] = 0;
-		r.last = t->now;
-		(void)state_put(&s, slot, &r);
-	}
-	state_close(&s);
-	if (t->c.good_days == 0 || good_path(t->c.file) == NULL ||
-	    open_state(&s, good_path(t->c.file), t->c.good_records) != 0)
-		return;
-	if ((got = state_get(&s, t->kgood, t->now, &r, &slot)) >= 0 &&
-	    (got == 0 || r.last + 60 <= t->now)) {
+	if ((got = state_get(&s, t->kpair, t->now, &r, &slot)) >= 0) {
 		if (got == 0) {
 			r.first = t->now;
-			memcpy(r.data, t->a.b, 16);
-			r.n[3] = (uint32_t)TK_GOOD << 24 |
-			    (uint32_t)t->a.family << 16 | t->a.bits;
+			r.n[3] = (uint32_t)TK_PAIR << 24;
 		}
+		r.n[0] = 0;
 		r.last = t->now;
-		r.n[0]++;
+		if (refresh)
+			r.n[2] = (uint32_t)t->now;
 		if (state_put(&s, slot, &r) != 0)
-			say_error(good_path(t->c.file), s.err);
-	} else if (got < 0)
-		say_error(good_path(t->c.file), s.err);
+			say_error(t->c.file, s.err);
+	}
 	state_close(&s);
 }
 

@@ -50,6 +50,8 @@ struct throttle {
 	int good;		/* -1 unknown, 0, 1 */
 	uint64_t now;
 	long delayed_ms;
+	int pair_found;		/* what check read of the pair record */
+	uint32_t pair_score, pair_goodmark;
 };
 
 /* Before the password is checked: reads the state, sleeps the delay due,

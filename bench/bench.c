@@ -6,7 +6,8 @@
  * targets (docs/bench.md).
  *
  * usage: bench/bench [-q]     run from the top of the tree after make;
- *                             -q: a quick run, a tenth of the rounds
+ *                             -q: a quick run, a tenth of the rounds;
+ *                             -t: the throttling rows only
  *        bench/bench -c N FD3FILE 'CMD ARGS' 'CMD ARGS'...
  *                             compare any commands the same way, N rounds,
  *                             fd 3 from FD3FILE (to find where time goes);
@@ -58,7 +59,7 @@ struct job {
 static const unsigned sizes[] = { 1000, 10000, 100000, 1000000 };
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
 #define BIG 1000000u
-static int quick;
+static int quick, only_throttle;
 static int npass, nmiss;
 static int devnull;
 static char *const env[] = { "PATH=/usr/bin:/bin", NULL };
@@ -951,8 +952,10 @@ main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "-q") == 0)
 		quick = 1;
+	else if (argc == 2 && strcmp(argv[1], "-t") == 0)
+		only_throttle = 1;
 	else if (argc > 1 && strcmp(argv[1], "-c") != 0)
-		die("usage: bench/bench [-q] | -c N FD3FILE 'CMD ARGS'...");
+		die("usage: bench/bench [-q | -t] | -c N FD3FILE 'CMD ARGS'...");
 	/* descriptors 0 to 3 taken, so that no pipe lands on 3 */
 	while ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 &&
 	    devnull < 3)
@@ -971,6 +974,10 @@ main(int argc, char **argv)
 	    "the two runs' ratio\n(each round runs baseline and contender "
 	    "back to back, in alternating order)\n");
 	generate();
+	if (only_throttle) {
+		bench_throttle();
+		return 0;
+	}
 
 	bench_login();
 	bench_dynamic();
