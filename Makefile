@@ -33,12 +33,17 @@ CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o state.o stdfds.o \
 PWTOOL = util.o txn.o password.o batch.o pwcmd.o pwcheck.o pwmailbox.o
 PWTOOL_SRCS = util.c txn.c password.c batch.c pwcmd.c pwcheck.c pwmailbox.c
 PWTOOL_HDRS = util.h txn.h password.h batch.h pwcmd.h pwcheck.h pwmailbox.h
-PROGS = cmd5checkpw cmd5pw
+PROGS = cmd5checkpw cmd5pw cmd5throttle
+# throttling (issue 12) on the shared state files
+THROTTLE = throttle.o
 
 all: $(PROGS)
 
-cmd5checkpw: cmd5checkpw.o $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS)
+cmd5checkpw: cmd5checkpw.o $(CORE) $(THROTTLE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(THROTTLE) $(LIBS)
+
+cmd5throttle: cmd5throttle.o $(CORE) $(THROTTLE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5throttle.o $(CORE) $(THROTTLE) $(LIBS)
 
 cmd5pw: cmd5pw.o $(PWTOOL) $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(CORE) $(LIBS)
@@ -47,7 +52,9 @@ cmd5pw: cmd5pw.o $(PWTOOL) $(CORE)
 	$(CC) $(STD) $(CFLAGS) -c $<
 
 cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h mailbox.h pwfile.h \
-	replay.h stdfds.h verify.h
+	replay.h state.h stdfds.h throttle.h verify.h
+cmd5throttle.o: cmd5throttle.c throttle.h state.h log.h fd3.h
+throttle.o: throttle.c throttle.h state.h log.h fd3.h hmac_md5.h
 cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h pwmailbox.h stdfds.h \
 	txn.h util.h
 util.o: util.c batch.h hmac_md5.h log.h password.h pwfile.h txn.h util.h
@@ -76,17 +83,22 @@ SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c state.c stdfds.c \
 	replay.c mailbox.c
 HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h state.h stdfds.h \
 	replay.h mailbox.h
+THROTTLE_SRCS = throttle.c
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
 tests/unit: tests/unit.c $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/unit.c $(SRCS) $(LIBS_0)
 
-san: build-san/cmd5checkpw build-san/cmd5pw build-san/unit
+san: build-san/cmd5checkpw build-san/cmd5pw build-san/unit build-san/cmd5throttle
 
-build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
+build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
 	mkdir -p build-san
-	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
+
+build-san/cmd5throttle: cmd5throttle.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
+	mkdir -p build-san
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5throttle.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
 build-san/cmd5pw: cmd5pw.c $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -146,9 +158,9 @@ fuzz: fuzz-build
 
 vg: build-vg/cmd5checkpw
 
-build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
+build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
 	mkdir -p build-vg
-	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
 tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
@@ -160,7 +172,7 @@ tests/statetool: tests/statetool.c state.c state.h
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
 BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
-	bench/cmd5checkpw-dyn bench/rss
+	bench/cmd5checkpw-dyn bench/rss bench/thrfill
 BENCH_CORE = $(CORE) bench/names.h $(HDRS)
 
 bench: cmd5checkpw $(BENCH)
@@ -173,8 +185,11 @@ bench/genpw: bench/genpw.c $(BENCH_CORE)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/genpw.c $(CORE) $(LIBS)
 
 # the same program linked as with STATIC=0, for comparison
-bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS_0)
+bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE) $(THROTTLE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(THROTTLE) $(LIBS_0)
+
+bench/thrfill: bench/thrfill.c $(CORE) $(THROTTLE) throttle.h
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/thrfill.c $(CORE) $(THROTTLE) $(LIBS)
 
 bench/noop: bench/noop.c
 	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/noop.c
@@ -198,8 +213,10 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5checkpw
 	install -m 0755 cmd5pw $(DESTDIR)$(BINDIR)/cmd5pw
+	install -m 0755 cmd5throttle $(DESTDIR)$(BINDIR)/cmd5throttle
 	install -m 0644 man/cmd5checkpw.8 $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8
 	install -m 0644 man/cmd5pw.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw.8
+	install -m 0644 man/cmd5throttle.8 $(DESTDIR)$(MANDIR)/man8/cmd5throttle.8
 	install -m 0644 man/poppasswd.5 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 	mkdir -p $(DESTDIR)$(STATEDIR)
 	chmod 2770 $(DESTDIR)$(STATEDIR)
@@ -211,6 +228,8 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5pw \
+	    $(DESTDIR)$(BINDIR)/cmd5throttle \
+	    $(DESTDIR)$(MANDIR)/man8/cmd5throttle.8 \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8 \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 	-rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null

@@ -25,6 +25,7 @@
 #include "pwfile.h"
 #include "replay.h"
 #include "stdfds.h"
+#include "throttle.h"
 #include "verify.h"
 
 #define EXIT_REJECT 1
@@ -412,11 +413,18 @@ authenticate(const struct opts *o, const struct authreq *rq)
 	const char *reason = "none", *used = "none";
 	char elogin[4 * FD3_MAX + 1];
 	enum mech proved = rq->mech;
+	struct throttle th;
 	struct pwmatch m;
 	struct pwerr err;
 	int ok;
 
 	log_login(rq->login, rq->loginlen, elogin, sizeof(elogin));
+	if (throttle_check(&th, rq)) {
+		/* refused unchecked: a throttled guess learns nothing */
+		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=throttled"
+		    " source=none%s", elogin, mech_name(rq->mech), remote);
+		return EXIT_REJECT;
+	}
 	if (pw_lookup(o->path, rq->login, rq->loginlen, &m, &err) != 0) {
 		log_line(LOG_ERR, "error login=\"%s\" reason=\"%s\"%s", elogin,
 		    err.msg, remote);
@@ -444,6 +452,7 @@ authenticate(const struct opts *o, const struct authreq *rq)
 		    source_name(&m), remote);
 		return EXIT_TEMP;
 	}
+	throttle_record(&th, rq, ok);
 	if (!ok) {
 		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
 		    "source=%s%s", elogin, mech_name(rq->mech), reason,

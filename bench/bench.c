@@ -6,7 +6,8 @@
  * targets (docs/bench.md).
  *
  * usage: bench/bench [-q]     run from the top of the tree after make;
- *                             -q: a quick run, a tenth of the rounds
+ *                             -q: a quick run, a tenth of the rounds;
+ *                             -t: the throttling rows only
  *        bench/bench -c N FD3FILE 'CMD ARGS' 'CMD ARGS'...
  *                             compare any commands the same way, N rounds,
  *                             fd 3 from FD3FILE (to find where time goes);
@@ -49,6 +50,7 @@ struct job {
 	int onstdin;		/* the pipe is fd 0 rather than fd 3 */
 	int cram;		/* a CRAM-MD5 request: a new challenge each run */
 	char login[64], pass[64];
+	char *const *envp;	/* NULL: env */
 	int want;
 	/* results */
 	double *t;		/* seconds, one per run */
@@ -59,7 +61,7 @@ struct job {
 static const unsigned sizes[] = { 1000, 10000, 100000, 1000000 };
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
 #define BIG 1000000u
-static int quick;
+static int quick, only_throttle;
 static int npass, nmiss;
 static int devnull;
 static char *const env[] = { "PATH=/usr/bin:/bin", NULL };
@@ -127,7 +129,7 @@ run_once(struct job *j, long *maxrss, int *status)
 		posix_spawn_file_actions_adddup2(&fa, p[0], 3);
 	t0 = now();
 	if ((errno = posix_spawn(&pid, j->argv[0], &fa, NULL, j->argv,
-	    env)) != 0)
+	    j->envp != NULL ? j->envp : env)) != 0)
 		die("cannot run %s: %s", j->argv[0], strerror(errno));
 	if (wait4(pid, &st, 0, &ru) != pid)
 		die("wait4: %s", strerror(errno));
@@ -847,6 +849,82 @@ machine(void)
 	    load[0], load[1], load[2]);
 }
 
+/* Throttling (issue 12): the same login without it, with it at an empty
+ * state, and with a state of 1M records full of addresses (bench/thrfill);
+ * a wrong password too, the limits set out of reach so that nothing
+ * sleeps.  Ratios to the no-op and to the login without throttling. */
+static void
+bench_throttle(void)
+{
+	static char *e_empty[] = { "PATH=/usr/bin:/bin",
+	    "THROTTLE_FILE=" OUT "/thr-empty", "TCPREMOTEIP=192.0.2.1", NULL };
+	static char *e_full[] = { "PATH=/usr/bin:/bin",
+	    "THROTTLE_FILE=" OUT "/thr-full", "THROTTLE_RECORDS=1048576",
+	    "TCPREMOTEIP=192.0.2.1", NULL };
+	static char *e_fail[] = { "PATH=/usr/bin:/bin",
+	    "THROTTLE_FILE=" OUT "/thr-full", "THROTTLE_RECORDS=1048576",
+	    "TCPREMOTEIP=192.0.2.2", "THROTTLE_ADDR_DELAY=100000",
+	    "THROTTLE_ADDR_REFUSE=100000", "THROTTLE_LOGIN_DELAY=100000",
+	    "THROTTLE_LOGIN_REFUSE=100000", NULL };
+	static char *e_tcp[] = { "PATH=/usr/bin:/bin", "TCPREMOTEIP=192.0.2.1",
+	    NULL };
+	struct job j[4], f[3];
+	char cmd[256];
+	size_t i;
+
+	header("Throttling: PLAIN vs plaintext, last of 1M logins + index "
+	    "(ratio vs the static no-op)");
+	snprintf(cmd, sizeof(cmd), "rm -f " OUT "/thr-empty* " OUT
+	    "/thr-full*; bench/thrfill " OUT "/thr-full 1048576");
+	if (system(cmd) != 0)
+		die("bench/thrfill failed");
+	memset(j, 0, sizeof(j));
+	login_job(&j[1], "no throttling", path_of("plain", BIG), BIG, 0, LAST);
+	j[1].envp = e_tcp;
+	j[2] = j[1];
+	j[2].name = "throttling, empty state";
+	j[2].envp = e_empty;
+	j[3] = j[1];
+	j[3].name = "throttling, 1M addresses";
+	j[3].envp = e_full;
+	noop_job(&j[0], &j[1]);
+	race(j, 4, rounds(1000));
+	for (i = 1; i < 4; i++)
+		row_ratio(j[i].name, j[i].med, "no-op -> prog", j[0].med,
+		    paired(&j[i], &j[0]), 1.15);
+	row_ratio("throttling, empty state", j[2].med, "no throttling",
+	    j[1].med, paired(&j[2], &j[1]), 1.05);
+	row_ratio("throttling, 1M addresses", j[3].med, "no throttling",
+	    j[1].med, paired(&j[3], &j[1]), 1.05);
+	for (i = 0; i < 4; i++)
+		free(j[i].t);
+
+	memset(f, 0, sizeof(f));
+	login_job(&f[1], "wrong password, no throttling", path_of("plain", BIG),
+	    BIG, 0, LAST);
+	f[1].want = 1;
+	{
+		char login[64];
+
+		login_of(BIG - 1, login, sizeof(login));
+		f[1].fd3len = 0;
+		fd3_add(&f[1], login, strlen(login));
+		fd3_add(&f[1], "wrong", 5);
+	}
+	f[1].envp = e_tcp;
+	f[2] = f[1];
+	f[2].name = "wrong password, throttling, 1M addresses";
+	f[2].envp = e_fail;
+	noop_job(&f[0], &f[1]);
+	race(f, 3, rounds(500));
+	row_ratio("wrong password, no throttling", f[1].med, "no-op", f[0].med,
+	    paired(&f[1], &f[0]), 1.15);
+	row_ratio("wrong password, throttling, 1M addresses", f[2].med,
+	    "no throttling", f[1].med, paired(&f[2], &f[1]), 1.05);
+	for (i = 0; i < 3; i++)
+		free(f[i].t);
+}
+
 /* -c: compare commands given as strings split at spaces. */
 static int
 compare(int argc, char **argv)
@@ -891,8 +969,10 @@ main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "-q") == 0)
 		quick = 1;
+	else if (argc == 2 && strcmp(argv[1], "-t") == 0)
+		only_throttle = 1;
 	else if (argc > 1 && strcmp(argv[1], "-c") != 0)
-		die("usage: bench/bench [-q] | -c N FD3FILE 'CMD ARGS'...");
+		die("usage: bench/bench [-q | -t] | -c N FD3FILE 'CMD ARGS'...");
 	/* descriptors 0 to 3 taken, so that no pipe lands on 3 */
 	while ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 &&
 	    devnull < 3)
@@ -911,9 +991,14 @@ main(int argc, char **argv)
 	    "the two runs' ratio\n(each round runs baseline and contender "
 	    "back to back, in alternating order)\n");
 	generate();
+	if (only_throttle) {
+		bench_throttle();
+		return 0;
+	}
 
 	bench_login();
 	bench_dynamic();
+	bench_throttle();
 	bench_rss();
 	bench_yescrypt();
 	for (i = 0; i < NSIZES; i++)

@@ -15,6 +15,7 @@ read -r p1 f1 <<<"$(summary tests/tmp.release)"
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 mkdir -p tests/tmp/san
 export CMD5CHECKPW=$PWD/build-san/cmd5checkpw CMD5PW=$PWD/build-san/cmd5pw \
+    CMD5THROTTLE=$PWD/build-san/cmd5throttle \
     UNIT=$PWD/build-san/unit LOGDIR=$PWD/tests/tmp/logs-san \
     SAN_REPORTS=$PWD/tests/tmp/san
 export ASAN_OPTIONS="halt_on_error=1:exitcode=86:abort_on_error=0:log_path=$SAN_REPORTS/report"
