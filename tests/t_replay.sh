@@ -45,8 +45,14 @@ serve DA "$DA" "$TOP/tests/fakesmtpd.py" dabrowski mx.test \
 serve H "$H" "$TOP/tests/fakesmtpd.py" hoffmann "${CHK[@]}" -m hoffmann true
 serve HA "$HA" "$TOP/tests/fakesmtpd.py" hoffmann "${CHK[@]}" true
 serve HP "$HP" "$TOP/tests/fakesmtpd.py" hoffmann "${CHK[@]}" -m hoffmann -P true
+# qmail-pop3d serves ./Maildir of the directory the checker leaves it in
+# (here tcpserver's, $T: these logins carry no mailbox identity); as root,
+# which only netqmail's qmail-pop3d accepts
+mkdir -p "$T/Maildir/new" "$T/Maildir/cur" "$T/Maildir/tmp"
+cd "$T" || exit 1
 serve P "$P" "$TOP/tests/fakepopup.py" mx.test "${CHK[@]}" -m pop3 \
-    python3 "$TOP/tests/fakepop3d.py"
+    env POPUP_FLAVOUR=netqmail python3 "$TOP/tests/fakepop3d.py" Maildir
+cd "$TOP" || exit 1
 for p in $D $DA $H $HA $HP $P; do
 	wait_port "$p" || { not_ok "tcpserver on $p did not start"; exit 1; }
 done
