@@ -24,20 +24,29 @@ LIBS = $(LIBS_$(STATIC))
 
 CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o
 PROGS = cmd5checkpw cmd5pw
+# cmd5pw alone links libldap (the directory sync, cmd5pw-ldap(8)), and
+# dynamically: Debian ships libldap.a but no libsasl2.a, which it needs.
+# cmd5checkpw never loads libldap.
+LDAPOBJ = ldapsync.o ldapconf.o
+LDAP_LIBS = $$(pkg-config --libs ldap lber 2>/dev/null || echo -lldap -llber)
 
 all: $(PROGS)
 
 cmd5checkpw: cmd5checkpw.o $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS)
 
-cmd5pw: cmd5pw.o $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(CORE) $(LIBS)
+cmd5pw: cmd5pw.o $(CORE) $(LDAPOBJ)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(CORE) $(LDAPOBJ) \
+	    $(PKG_LIBS) $(LDAP_LIBS) -pthread
 
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
 cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h
-cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h
+cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h \
+	pwtx.h ldapsync.h
+ldapsync.o: ldapsync.c ldapsync.h ldapconf.h hmac_md5.h log.h pwfile.h pwtx.h
+ldapconf.o: ldapconf.c ldapconf.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
 pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
 pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
@@ -61,9 +70,11 @@ build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
 
-build-san/cmd5pw: cmd5pw.c $(SRCS) $(HDRS)
+build-san/cmd5pw: cmd5pw.c ldapsync.c ldapconf.c $(SRCS) $(HDRS) \
+	    pwtx.h ldapsync.h ldapconf.h
 	mkdir -p build-san
-	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(SRCS) $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c ldapsync.c ldapconf.c \
+	    $(SRCS) $(LIBS_0) $(LDAP_LIBS)
 
 build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -100,7 +111,7 @@ build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 # cmd5pw.c itself is compiled in (main renamed; see the target)
 build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(FUZZDEPS)
 	mkdir -p build-fuzz
-	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -DNO_LDAP -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
 
 fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \

@@ -30,6 +30,10 @@
 #include "pwfile.h"
 #include "pwindex.h"
 #include "verify.h"
+#include "pwtx.h"
+#ifndef NO_LDAP
+#include "ldapsync.h"
+#endif
 
 #define EXIT_REJECT 1
 #define EXIT_USAGE 2
@@ -41,7 +45,9 @@
 "       cmd5pw [-f file] del login\n" \
 "       cmd5pw [-f file] verify [--stdin] login\n" \
 "       cmd5pw [-f file] list | index | check [--strict]\n" \
-"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n"
+"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n" \
+"       cmd5pw [-f file] [-c conf] sync [--full] | follow | status\n" \
+"       cmd5pw -c conf add|passwd [--stdin] login | del|lock|unlock login\n"
 
 #define PASS_MAX 511		/* crypt's limit; fd 3 holds 512 in all */
 #define LOGIN_MAX 256
@@ -1604,6 +1610,91 @@ cmd_migrate(const struct opts *o)
 	return 0;
 }
 
+/* ---- the transaction, for ldapsync.c (pwtx.h) ---- */
+
+const char *
+pwtx_path(void)
+{
+	return path;
+}
+
+void
+pwtx_set_path(const char *p)
+{
+	path = p;
+}
+
+void
+pwtx_lock(void)
+{
+	lock_file();
+}
+
+void
+pwtx_unlock(void)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
+}
+
+void
+pwtx_replace(const char *p, size_t n)
+{
+	read_text(1, 1);
+	if (text != NULL) {
+		wipe(text, textlen);
+		free(text);
+		text = NULL;
+	}
+	out.len = 0;
+	buf_add(&out, p, n);
+	commit();
+	wipe(out.p, out.cap);
+	out.len = 0;
+}
+
+char *
+pwtx_new_field(const char *login, int from_stdin, size_t *len)
+{
+	struct buf b = { 0 };
+	size_t n = strlen(login), plen;
+	char *r;
+
+	plen = get_password(login, n, from_stdin, 1);
+	if (make_field(pass1, plen, STORE_DEFAULT, 0, &b) != 0)
+		die(EXIT_SYS, "cannot hash the password of %s", esc(login, n));
+	wipe(pass1, sizeof(pass1));
+	if ((r = malloc(b.len + 1)) == NULL)
+		die(EXIT_SYS, "out of memory");
+	memcpy(r, b.p, b.len);
+	r[b.len] = '\0';
+	*len = b.len;
+	buf_free(&b);
+	return r;
+}
+
+void
+pwtx_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
+}
+
+void
+pwtx_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
+	finish(status);
+}
+
 /* ---- main ---- */
 
 /* A closed 0, 1 or 2 would be taken by a file we open. */
@@ -1672,6 +1763,11 @@ main(int argc, char **argv)
 	hold_std_fds();
 	umask(077);
 	catch_signals();
+#ifndef NO_LDAP
+	/* sync, follow, status, lock, and -c: the directory (ldapsync.c) */
+	if ((r = ldapsync_main(argc, argv)) >= 0)
+		finish(r);
+#endif
 	memset(&o, 0, sizeof(o));
 	o.how = STORE_DEFAULT;
 	o.jobs = ncores();
