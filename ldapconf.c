@@ -65,6 +65,15 @@ set(struct ldapconf *c, const char *k, const char *v, const char **why)
 		}
 		return str(v, &c->uri);
 	}
+	if (strcmp(k, "write-uri") == 0) {
+		if (strncmp(v, "ldap://", 7) != 0 &&
+		    strncmp(v, "ldaps://", 8) != 0 &&
+		    strncmp(v, "ldapi://", 8) != 0) {
+			*why = "write-uri: ldap://, ldaps:// or ldapi:// expected";
+			return -1;
+		}
+		return str(v, &c->write_uri);
+	}
 	if (strcmp(k, "starttls") == 0)
 		return yesno(v, &c->starttls);
 	if (strcmp(k, "ca") == 0)
@@ -259,6 +268,7 @@ ldapconf_free(struct ldapconf *c)
 	size_t i;
 
 	free(c->uri);
+	free(c->write_uri);
 	free(c->ca);
 	free(c->binddn);
 	free(c->bindpw_file);

@@ -19,6 +19,7 @@ struct ldapconf {
 	char *file;		/* the replica (cmd5pw -f wins) */
 	char *state;		/* default FILE.ldapsync */
 	int write;		/* add/passwd/del/lock go to the directory */
+	char *write_uri;	/* the provider, for those (default uri) */
 	char *add_dn;		/* "uid=%s,ou=people,dc=example,dc=org" */
 	char *add_oc[LC_MAXOC];
 	size_t nadd_oc;

@@ -85,6 +85,7 @@ static size_t tabcap, tabused, tabtomb;
 static struct berval cookie;
 static time_t cookie_time;
 static int dirty;
+static size_t written;		/* lines in the replica */
 static unsigned long skipped, nerrors;
 static char last_error[300];
 
@@ -730,6 +731,7 @@ commit_all(void)
 	size_t len, entries;
 	char *t = build_text(&len, &entries);
 
+	written = entries;
 	pwtx_lock();
 	pwtx_replace(t, len);
 	pwtx_unlock();
@@ -1216,8 +1218,8 @@ cmd_sync(int full)
 		save_status("error", 0, (size_t)-1);
 		return EXIT_SYS;
 	}
-	fprintf(stderr, "cmd5pw: %s: in sync with %s (%zu entries)\n",
-	    pwtx_path(), conf.uri, tabused);
+	fprintf(stderr, "cmd5pw: %s: in sync with %s (%zu logins)\n",
+	    pwtx_path(), conf.uri, written);
 	return 0;
 }
 
@@ -1300,8 +1302,12 @@ cmd_status(void)
 			show_time("last sync:", synced, now);
 		} else if (strcmp(line, "cookie-time") == 0)
 			show_time("cookie from:", strtoll(v, NULL, 10), now);
-		else if (strcmp(line, "pid") != 0)
-			printf("%-12s %s\n", strcat(line, ":"), v);
+		else if (strcmp(line, "pid") != 0) {
+			char k[520];
+
+			snprintf(k, sizeof(k), "%s:", line);
+			printf("%-12s %s\n", k, v);
+		}
 	}
 	fclose(f);
 	printf("%-12s %s\n", "replica:", pwtx_path());
@@ -1310,6 +1316,12 @@ cmd_status(void)
 }
 
 /* ---- writes to the directory ---- */
+
+static const char *
+wuri(void)
+{
+	return conf.write_uri != NULL ? conf.write_uri : conf.uri;
+}
 
 static LDAP *
 write_connect(void)
@@ -1321,7 +1333,7 @@ write_connect(void)
 	if (!conf.write)
 		die(EXIT_USAGE, "the configuration does not send changes to "
 		    "the directory (write yes)");
-	if (dir_connect(conf.uri, &ld, msg, sizeof(msg), &fatal) != 0)
+	if (dir_connect(wuri(), &ld, msg, sizeof(msg), &fatal) != 0)
 		die(fatal ? EXIT_USAGE : EXIT_SYS, "%s", msg);
 	return ld;
 }
@@ -1556,7 +1568,7 @@ cmd_write(const char *cmd, const char *login, int from_stdin)
 		    "the directory refused to %s %s: %s", cmd,
 		    esc(login, strlen(login)), ldap_err2string(rc));
 	fprintf(stderr, "cmd5pw: %s: %s %s in the directory; the replicas "
-	    "follow\n", conf.uri, cmd, esc(login, strlen(login)));
+	    "follow\n", wuri(), cmd, esc(login, strlen(login)));
 	return 0;
 }
 

@@ -105,6 +105,42 @@ check_crypt(const struct verifier *v, const char *pass, size_t passlen)
 	return ok;
 }
 
+/* {SSHA*}: base64(SHA(password salt) salt); the digest compared in
+ * constant time.  0 also for a malformed value. */
+static int
+check_ssha(const struct verifier *v, const char *pass, size_t passlen)
+{
+	unsigned char raw[64 + 64 + 3], md[EVP_MAX_MD_SIZE];
+	const EVP_MD *alg = v->sha == 20 ? EVP_sha1() : v->sha == 32 ?
+	    EVP_sha256() : v->sha == 64 ? EVP_sha512() : NULL;
+	EVP_MD_CTX *ctx;
+	unsigned int mdlen = 0;
+	size_t rlen;
+	int n, ok = 0;
+
+	if (alg == NULL || v->len % 4 != 0 || v->len / 4 * 3 > sizeof(raw))
+		return 0;
+	n = EVP_DecodeBlock(raw, (const unsigned char *)v->p, (int)v->len);
+	if (n < 0)
+		return 0;
+	rlen = (size_t)n;
+	if (v->len > 0 && v->p[v->len - 1] == '=')
+		rlen--;
+	if (v->len > 1 && v->p[v->len - 2] == '=')
+		rlen--;
+	if (rlen <= v->sha || (ctx = EVP_MD_CTX_new()) == NULL)
+		return 0;
+	if (EVP_DigestInit_ex(ctx, alg, NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, pass, passlen) == 1 &&
+	    EVP_DigestUpdate(ctx, raw + v->sha, rlen - v->sha) == 1 &&
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == v->sha)
+		ok = ct_equal(md, raw, v->sha);
+	EVP_MD_CTX_free(ctx);
+	wipe(md, sizeof(md));
+	wipe(raw, sizeof(raw));
+	return ok;
+}
+
 static int
 check_password(const struct verifier *v, size_t n, const char *pass,
     size_t passlen, const char **used)
@@ -118,6 +154,10 @@ check_password(const struct verifier *v, size_t n, const char *pass,
 	if ((c = pick(v, n, VK_CRYPT)) != NULL) {
 		*used = "crypt";
 		return check_crypt(c, pass, passlen);
+	}
+	if ((c = pick(v, n, VK_SSHA)) != NULL) {
+		*used = "ssha";
+		return check_ssha(c, pass, passlen);
 	}
 	if ((c = pick(v, n, VK_CRAM)) != NULL) {
 		*used = "cram-md5";
@@ -209,7 +249,8 @@ usable(const struct verifier *v, size_t n, enum mech m)
 {
 	int plain = pick(v, n, VK_PLAIN) != NULL;
 	int cram = pick(v, n, VK_CRAM) != NULL;
-	int crypt = pick(v, n, VK_CRYPT) != NULL;
+	int crypt = pick(v, n, VK_CRYPT) != NULL ||
+	    pick(v, n, VK_SSHA) != NULL;
 
 	switch (m) {
 	case MECH_PASSWORD:
