@@ -46,7 +46,7 @@
 "       cmd5pw [-f file] verify [--stdin] login\n" \
 "       cmd5pw [-f file] list | index | check [--strict]\n" \
 "       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n" \
-"       cmd5pw [-f file] [-c conf] sync [--full] | follow | status\n" \
+"       cmd5pw [-f file] [-c conf] sync [--full | --paged] | follow | status\n" \
 "       cmd5pw -c conf add|passwd [--stdin] login | del|lock|unlock login\n"
 
 #define PASS_MAX 511		/* crypt's limit; fd 3 holds 512 in all */

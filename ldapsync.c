@@ -1174,6 +1174,119 @@ run_sync(LDAP *ld, int persist)
 	}
 }
 
+/* ---- a full refresh by paged search (RFC 2696), without the sync
+ * control: for a directory without syncprov, or an identity whose size
+ * limit only paging lifts.  It stores no cookie. ---- */
+
+static int
+uuid_parse(const struct berval *s, unsigned char *u)
+{
+	char hex[33];
+	size_t i, n = 0;
+
+	if (s->bv_len != 36)
+		return -1;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s->bv_val[i] != '-')
+				return -1;
+			continue;
+		}
+		hex[n++] = (char)(s->bv_val[i] | 0x20);
+	}
+	hex[n] = '\0';
+	return hexdec(hex, 32, u);
+}
+
+static int
+run_paged(LDAP *ld)
+{
+	struct berval *pcookie = NULL;
+	LDAPControl *pctrl = NULL, *ctrls[2], **rctrls = NULL, *rc_page;
+	LDAPMessage *res, *e;
+	struct timeval tv = { conf.timeout * 10, 0 };
+	struct berval **uv;
+	char **wa = wanted_attrs(), *attrs[10];
+	unsigned char u[16];
+	ber_int_t total;
+	size_t i, len, pages = 0;
+	int rc, err;
+	char *line;
+
+	for (i = 0; wa[i] != NULL; i++)
+		attrs[i] = wa[i];
+	attrs[i++] = "entryUUID";
+	attrs[i] = NULL;
+	clear_all();
+	free(cookie.bv_val);
+	cookie.bv_val = NULL;
+	cookie.bv_len = 0;
+	cookie_time = 0;
+	do {
+		rc = ldap_create_page_control(ld, (ber_int_t)conf.page_size,
+		    pcookie, 1, &pctrl);
+		if (rc != LDAP_SUCCESS)
+			die(EXIT_SYS, "cannot make the paged results control");
+		ctrls[0] = pctrl;
+		ctrls[1] = NULL;
+		rc = ldap_search_ext_s(ld, conf.base, conf.scope, conf.filter,
+		    attrs, 0, ctrls, NULL, &tv, 0, &res);
+		ldap_control_free(pctrl);
+		if (rc != LDAP_SUCCESS) {
+			note_error("sync --paged: the search failed: %s",
+			    ldap_err2string(rc));
+			ldap_msgfree(res);
+			ber_bvfree(pcookie);
+			return rc == LDAP_SERVER_DOWN || rc == LDAP_TIMEOUT ?
+			    SYNC_LOST : SYNC_FAILED;
+		}
+		for (e = ldap_first_entry(ld, res); e != NULL;
+		    e = ldap_next_entry(ld, e)) {
+			uv = ldap_get_values_len(ld, e, "entryUUID");
+			if (uv == NULL || uv[0] == NULL ||
+			    uuid_parse(uv[0], u) != 0) {
+				warn("sync --paged: an entry without a usable "
+				    "entryUUID: skipped");
+				ldap_value_free_len(uv);
+				continue;
+			}
+			ldap_value_free_len(uv);
+			line = map_entry(ld, e, &len);
+			upsert(u, line, len);
+		}
+		ber_bvfree(pcookie);
+		pcookie = NULL;
+		err = 0;
+		if (ldap_parse_result(ld, res, &err, NULL, NULL, NULL, &rctrls,
+		    1) != LDAP_SUCCESS || err != LDAP_SUCCESS) {
+			note_error("sync --paged: %s", ldap_err2string(err));
+			ldap_controls_free(rctrls);
+			return SYNC_FAILED;
+		}
+		rc_page = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, rctrls,
+		    NULL);
+		if (rc_page == NULL) {
+			note_error("sync --paged: the directory does not page "
+			    "its results");
+			ldap_controls_free(rctrls);
+			return SYNC_FAILED;
+		}
+		pcookie = calloc(1, sizeof(*pcookie));
+		if (pcookie == NULL || ldap_parse_pageresponse_control(ld,
+		    rc_page, &total, pcookie) != LDAP_SUCCESS)
+			die(EXIT_SYS, "cannot read the paged results control");
+		ldap_controls_free(rctrls);
+		rctrls = NULL;
+		pages++;
+	} while (pcookie->bv_len > 0);
+	ber_bvfree(pcookie);
+	dirty = 1;
+	commit_all();
+	warn("sync --paged: %zu pages of at most %ld entries", pages,
+	    conf.page_size);
+	return SYNC_DONE;
+}
+
 /* ---- the commands ---- */
 
 static void
@@ -1191,21 +1304,21 @@ take_state_lock(int wait)
 }
 
 static int
-cmd_sync(int full)
+cmd_sync(int full, int paged)
 {
 	char msg[600];
 	LDAP *ld;
 	int fatal, r;
 
 	take_state_lock(0);
-	if (!full)
+	if (!full && !paged)
 		load_state();
 	if (dir_connect(conf.uri, &ld, msg, sizeof(msg), &fatal) != 0) {
 		note_error("sync: %s", msg);
 		save_status("unreachable", 0, (size_t)-1);
 		return fatal ? EXIT_USAGE : EXIT_SYS;
 	}
-	r = run_sync(ld, 0);
+	r = paged ? run_paged(ld) : run_sync(ld, 0);
 	if (r == SYNC_RELOAD) {
 		clear_all();
 		free(cookie.bv_val);
@@ -1575,7 +1688,7 @@ cmd_write(const char *cmd, const char *login, int from_stdin)
 /* ---- dispatch ---- */
 
 #define LUSAGE \
-"usage: cmd5pw [-f file] [-c conf] sync [--full] | follow | status\n" \
+"usage: cmd5pw [-f file] [-c conf] sync [--full | --paged] | follow | status\n" \
 "       cmd5pw [-f file] -c conf add|passwd [--stdin] login\n" \
 "       cmd5pw [-f file] -c conf del|lock|unlock login\n"
 
@@ -1591,7 +1704,7 @@ ldapsync_main(int argc, char **argv)
 {
 	const char *cfile = NULL, *file = NULL, *cmd = NULL, *login = NULL;
 	char msg[600];
-	int i, full = 0, from_stdin = 0, dircmd, writecmd;
+	int i, full = 0, paged = 0, from_stdin = 0, dircmd, writecmd;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
@@ -1623,6 +1736,9 @@ ldapsync_main(int argc, char **argv)
 	for (; i < argc; i++) {
 		if (strcmp(argv[i], "--full") == 0 && strcmp(cmd, "sync") == 0)
 			full = 1;
+		else if (strcmp(argv[i], "--paged") == 0 &&
+		    strcmp(cmd, "sync") == 0)
+			paged = 1;
 		else if ((strcmp(argv[i], "--stdin") == 0 ||
 		    strcmp(argv[i], "-s") == 0) && (strcmp(cmd, "add") == 0 ||
 		    strcmp(cmd, "passwd") == 0))
@@ -1653,7 +1769,7 @@ ldapsync_main(int argc, char **argv)
 		    pwtx_path());
 	snprintf(status_path, sizeof(status_path), "%s.status", state_path);
 	if (strcmp(cmd, "sync") == 0)
-		return cmd_sync(full);
+		return cmd_sync(full, paged);
 	if (strcmp(cmd, "follow") == 0)
 		return cmd_follow();
 	if (strcmp(cmd, "status") == 0)

@@ -159,6 +159,18 @@ like "$(cat "$T/out")" 'entries: +5' "status: entries"
 C h1 sync >"$T/out" 2>&1
 is $? 0 "a second sync from the cookie (refreshOnly, for cron)"
 is "$(wc -l <"$T/h1/poppasswd")" 5 "  the replica unchanged: 5 lines"
+echo 'page-size 2' >>"$T/h1/ldap.conf"
+cp "$T/h1/poppasswd" "$T/before"
+C h1 sync --paged >"$T/out" 2>&1
+is $? 0 "sync --paged: a full refresh by paged search"
+like "$(cat "$T/out")" '3 pages of at most 2 entries' "  in 3 pages of 2"
+cmp -s "$T/before" "$T/h1/poppasswd"
+is $? 0 "  the same replica as the sync search made"
+C h1 sync --full >"$T/out" 2>&1
+is $? 0 "sync --full: a refresh without the cookie"
+like "$(cat "$T/out")" '\(5 logins\)' "  5 logins"
+cmp -s "$T/before" "$T/h1/poppasswd"
+is $? 0 "  the same replica again"
 
 echo "== two followers (refreshAndPersist); changes reach both hosts"
 follow h1
