@@ -173,12 +173,15 @@ install: all
 	install -m 0755 cmd5pw $(DESTDIR)$(BINDIR)/cmd5pw
 	install -m 0644 man/cmd5checkpw.8 $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8
 	install -m 0644 man/cmd5pw.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw.8
+	install -m 0644 man/cmd5pw-ldap.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw-ldap.8
 	install -m 0644 man/poppasswd.5 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5pw \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8 \
-	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
+	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 \
+	    $(DESTDIR)$(MANDIR)/man8/cmd5pw-ldap.8 \
+	    $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
 clean:
 	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/*.o
