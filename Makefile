@@ -133,7 +133,7 @@ tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
 BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
-	bench/cmd5checkpw-dyn bench/rss
+	bench/cmd5checkpw-dyn bench/rss bench/ldaplookup
 BENCH_CORE = $(CORE) bench/names.h $(HDRS)
 
 bench: cmd5checkpw $(BENCH)
@@ -148,6 +148,15 @@ bench/genpw: bench/genpw.c $(BENCH_CORE)
 # the same program linked as with STATIC=0, for comparison
 bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS_0)
+
+# make bench-ldap: bench/ldap.sh, against a local slapd (cmd5pw-ldap(8)):
+# a login on a replica vs a per-login LDAP lookup, a full sync, latency.
+bench-ldap: all bench/bench bench/noop bench/ldaplookup
+	bash bench/ldap.sh
+
+bench/ldaplookup: bench/ldaplookup.c $(CORE) $(HDRS)
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/ldaplookup.c $(CORE) $(PKG_LIBS) \
+	    $(LDAP_LIBS)
 
 bench/noop: bench/noop.c
 	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/noop.c
@@ -188,4 +197,4 @@ clean:
 	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 
-.PHONY: all install uninstall clean test check san bench fuzz fuzz-build vg
+.PHONY: all install uninstall clean test check san bench bench-ldap fuzz fuzz-build vg
