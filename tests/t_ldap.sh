@@ -61,8 +61,10 @@ reach() {
 		case $d in [0-9]*) DELAYS+=("$d") ;; esac
 	done
 }
+# follow HOST: the follower, through contrib's daemontools/runit run script
 follow() {
-	"$CMD5PW" -c "$T/$1/ldap.conf" follow 2>>"$T/$1/follow.log" &
+	CMD5PW=$CMD5PW CONF=$T/$1/ldap.conf RESTART_DELAY=0 \
+	    sh "$TOP/contrib/cmd5pw-follow/run" >>"$T/$1/follow.log" 2>&1 &
 	PIDS+=($!)
 	eval "FOLLOW_$1=$!"
 }
