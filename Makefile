@@ -22,7 +22,7 @@ LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
 LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
-CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o
+CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o state.o
 PROGS = cmd5checkpw cmd5pw
 # cmd5pw alone links libldap (the directory sync, cmd5pw-ldap(8)), and
 # dynamically: Debian ships libldap.a but no libsasl2.a, which it needs.
@@ -53,11 +53,12 @@ pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
 fd3.o: fd3.c fd3.h hmac_md5.h
 verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
 log.o: log.c log.h
+state.o: state.c state.h
 
 # The test suite (README): tests/check.sh runs it on this build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
-SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c
-HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h
+SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c state.c
+HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h state.h
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
@@ -130,6 +131,10 @@ build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
 tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
 
+# tests/statetool drives state.c for tests/t_state.sh
+tests/statetool: tests/statetool.c state.c state.h
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/statetool.c state.c
+
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
 BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
@@ -193,7 +198,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
 clean:
-	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/*.o
+	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/statetool tests/*.o
 	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 
