@@ -2,10 +2,12 @@
  *
  * Every check derives from what the client presented: a stored verifier
  * presented as a password or response never matches (no pass-the-hash). */
+#define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA1_Init and friends */
 #include <crypt.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "hmac_md5.h"
 #include "pwfile.h"
@@ -106,19 +108,18 @@ check_crypt(const struct verifier *v, const char *pass, size_t passlen)
 }
 
 /* {SSHA*}: base64(SHA(password salt) salt); the digest compared in
- * constant time.  0 also for a malformed value. */
+ * constant time.  0 also for a malformed value.  The low-level SHA
+ * functions, as hmac_md5.c uses MD5's: EVP_Digest* would pull OpenSSL 3's
+ * providers into cmd5checkpw (4 MB more of static binary, and their
+ * loading on every login). */
 static int
 check_ssha(const struct verifier *v, const char *pass, size_t passlen)
 {
-	unsigned char raw[64 + 64 + 3], md[EVP_MAX_MD_SIZE];
-	const EVP_MD *alg = v->sha == 20 ? EVP_sha1() : v->sha == 32 ?
-	    EVP_sha256() : v->sha == 64 ? EVP_sha512() : NULL;
-	EVP_MD_CTX *ctx;
-	unsigned int mdlen = 0;
-	size_t rlen;
+	unsigned char raw[64 + 64 + 3], md[SHA512_DIGEST_LENGTH];
+	size_t rlen, slen;
 	int n, ok = 0;
 
-	if (alg == NULL || v->len % 4 != 0 || v->len / 4 * 3 > sizeof(raw))
+	if (v->len % 4 != 0 || v->len / 4 * 3 > sizeof(raw))
 		return 0;
 	n = EVP_DecodeBlock(raw, (const unsigned char *)v->p, (int)v->len);
 	if (n < 0)
@@ -128,14 +129,36 @@ check_ssha(const struct verifier *v, const char *pass, size_t passlen)
 		rlen--;
 	if (v->len > 1 && v->p[v->len - 2] == '=')
 		rlen--;
-	if (rlen <= v->sha || (ctx = EVP_MD_CTX_new()) == NULL)
+	if (rlen <= v->sha)
 		return 0;
-	if (EVP_DigestInit_ex(ctx, alg, NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, pass, passlen) == 1 &&
-	    EVP_DigestUpdate(ctx, raw + v->sha, rlen - v->sha) == 1 &&
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == v->sha)
-		ok = ct_equal(md, raw, v->sha);
-	EVP_MD_CTX_free(ctx);
+	slen = rlen - v->sha;
+	if (v->sha == SHA_DIGEST_LENGTH) {
+		SHA_CTX c;
+
+		SHA1_Init(&c);
+		SHA1_Update(&c, pass, passlen);
+		SHA1_Update(&c, raw + v->sha, slen);
+		SHA1_Final(md, &c);
+		wipe(&c, sizeof(c));
+	} else if (v->sha == SHA256_DIGEST_LENGTH) {
+		SHA256_CTX c;
+
+		SHA256_Init(&c);
+		SHA256_Update(&c, pass, passlen);
+		SHA256_Update(&c, raw + v->sha, slen);
+		SHA256_Final(md, &c);
+		wipe(&c, sizeof(c));
+	} else if (v->sha == SHA512_DIGEST_LENGTH) {
+		SHA512_CTX c;
+
+		SHA512_Init(&c);
+		SHA512_Update(&c, pass, passlen);
+		SHA512_Update(&c, raw + v->sha, slen);
+		SHA512_Final(md, &c);
+		wipe(&c, sizeof(c));
+	} else
+		return 0;
+	ok = ct_equal(md, raw, v->sha);
 	wipe(md, sizeof(md));
 	wipe(raw, sizeof(raw));
 	return ok;
