@@ -84,7 +84,8 @@ static struct rec *tab;
 static size_t tabcap, tabused, tabtomb;
 static struct berval cookie;
 static time_t cookie_time;
-static int dirty;
+static int dirty, cookie_dirty;
+static const char *state_name = "synced";
 static size_t written;		/* lines in the replica */
 static unsigned long skipped, nerrors;
 static char last_error[300];
@@ -168,11 +169,19 @@ upsert(const unsigned char *u, char *line, size_t len)
 		memcpy(r->uuid, u, 16);
 		r->used = 1;
 		tabused++;
+	} else if (r->line != NULL && line != NULL && r->len == len &&
+	    memcmp(r->line, line, len) == 0) {
+		/* an attribute we do not map changed: nothing to write */
+		wipe(line, len);
+		free(line);
+		r->present = 1;
+		return;
 	} else
 		rec_clear(r);
 	r->line = line;
 	r->len = len;
 	r->present = 1;
+	dirty = 1;
 }
 
 static void
@@ -247,7 +256,9 @@ set_cookie(const struct berval *bv)
 	cookie.bv_val[bv->bv_len] = '\0';
 	cookie.bv_len = bv->bv_len;
 	cookie_time = time(NULL);
-	dirty = 1;
+	/* saved with the next change or at the end of a refresh: a cookie
+	 * lost to a crash only replays changes */
+	cookie_dirty = 1;
 }
 
 /* ---- mapping an entry to a line ---- */
@@ -688,6 +699,8 @@ load_state(void)
 	}
 	wipe(t, got);
 	free(t);
+	dirty = 0;
+	written = tabused;	/* the lines of the replica the state made */
 }
 
 /* The small file cmd5pw status reads. */
@@ -738,8 +751,8 @@ commit_all(void)
 	wipe(t, len);
 	free(t);
 	save_state();
-	dirty = 0;
-	save_status("synced", time(NULL), entries);
+	dirty = cookie_dirty = 0;
+	save_status(state_name, time(NULL), entries);
 }
 
 /* ---- the connection ---- */
@@ -935,7 +948,6 @@ apply_entry(LDAP *ld, LDAPMessage *m, int *in_refresh)
 	case LDAP_SYNC_MODIFY:
 		line = map_entry(ld, m, &len);
 		upsert((unsigned char *)uuid.bv_val, line, len);
-		dirty = 1;
 		break;
 	case LDAP_SYNC_DELETE:
 		remove_uuid((unsigned char *)uuid.bv_val);
@@ -1154,8 +1166,8 @@ run_sync(LDAP *ld, int persist)
 		case LDAP_RES_INTERMEDIATE:
 			if (apply_intermediate(ld, m) && in_refresh) {
 				in_refresh = 0;
+				state_name = "following";
 				commit_all();
-				save_status("following", 0, (size_t)-1);
 			}
 			break;
 		case LDAP_RES_SEARCH_RESULT:
@@ -1163,9 +1175,12 @@ run_sync(LDAP *ld, int persist)
 			ldap_msgfree(m);
 			if (r == SYNC_DONE && persist)
 				r = SYNC_LOST;	/* the server ended it */
-			if (r == SYNC_DONE || (r == SYNC_LOST && dirty &&
-			    !in_refresh))
+			if ((r == SYNC_DONE && (dirty || cookie_dirty ||
+			    access(pwtx_path(), F_OK) != 0)) ||
+			    (r == SYNC_LOST && dirty && !in_refresh))
 				commit_all();
+			else if (r == SYNC_DONE)
+				save_status(state_name, time(NULL), written);
 			return r;
 		default:
 			break;
