@@ -1647,11 +1647,14 @@ pwtx_replace(const char *p, size_t n)
 		free(text);
 		text = NULL;
 	}
-	out.len = 0;
-	buf_add(&out, p, n);
+	/* commit() writes out: lend it the caller's text, no copy (a die()
+	 * on the way wipes it, as it would wipe a copy) */
+	buf_free(&out);
+	out.p = (char *)p;
+	out.len = out.cap = n;
 	commit();
-	wipe(out.p, out.cap);
-	out.len = 0;
+	out.p = NULL;
+	out.len = out.cap = 0;
 }
 
 char *

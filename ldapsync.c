@@ -529,7 +529,7 @@ build_text(size_t *len, size_t *entries)
 static void
 write_file_atomic(const char *dst, const char *p, size_t n, int sync_it)
 {
-	char tmp[4300];
+	char tmp[4400];
 	size_t off = 0;
 	ssize_t r;
 	int fd;
@@ -592,38 +592,39 @@ hexdec(const char *s, size_t n, unsigned char *out)
 	return 0;
 }
 
+/* Streamed through stdio into STATE.tmp, fsynced, renamed. */
 static void
 save_state(void)
 {
-	size_t i, n = 0, cap = 256 + 2 * cookie.bv_len;
-	char *t, *p;
+	char tmp[4300], hex[33], *ck;
+	size_t i;
+	FILE *f;
+	int fd;
 
-	for (i = 0; i < tabcap; i++)
-		if (tab[i].used == 1 && tab[i].line != NULL)
-			cap += tab[i].len + 40;
-	if ((t = malloc(cap)) == NULL)
+	snprintf(tmp, sizeof(tmp), "%s.tmp", state_path);
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
+		die(EXIT_SYS, "cannot create %s: %s", tmp, strerror(errno));
+	if ((ck = malloc(2 * cookie.bv_len + 1)) == NULL)
 		die(EXIT_SYS, "out of memory");
-	p = t + snprintf(t, cap, "%s\ncookie-time %lld\ncookie ", STATE_MAGIC,
-	    (long long)cookie_time);
-	hexenc((unsigned char *)cookie.bv_val, cookie.bv_len, p);
-	p += 2 * cookie.bv_len;
-	*p++ = '\n';
+	hexenc((unsigned char *)cookie.bv_val, cookie.bv_len, ck);
+	fprintf(f, "%s\ncookie-time %lld\ncookie %s\n", STATE_MAGIC,
+	    (long long)cookie_time, ck);
+	free(ck);
 	for (i = 0; i < tabcap; i++) {
 		if (tab[i].used != 1 || tab[i].line == NULL)
 			continue;
-		*p++ = 'E';
-		*p++ = ' ';
-		hexenc(tab[i].uuid, 16, p);
-		p += 32;
-		*p++ = ' ';
-		memcpy(p, tab[i].line, tab[i].len);
-		p += tab[i].len;
-		*p++ = '\n';
-		n++;
+		hexenc(tab[i].uuid, 16, hex);
+		fprintf(f, "E %s ", hex);
+		fwrite(tab[i].line, 1, tab[i].len, f);
+		putc('\n', f);
 	}
-	write_file_atomic(state_path, t, (size_t)(p - t), 1);
-	wipe(t, cap);
-	free(t);
+	if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0 || fclose(f) != 0)
+		die(EXIT_SYS, "cannot write %s: %s", tmp, strerror(errno));
+	if (rename(tmp, state_path) != 0)
+		die(EXIT_SYS, "cannot rename %s: %s", tmp, strerror(errno));
 }
 
 static void
@@ -1782,6 +1783,11 @@ ldapsync_main(int argc, char **argv)
 	else
 		snprintf(state_path, sizeof(state_path), "%s.ldapsync",
 		    pwtx_path());
+	if (strlen(state_path) + 16 >= sizeof(state_path) ||
+	    strlen(pwtx_path()) + 16 >= sizeof(state_path)) {
+		fprintf(stderr, "cmd5pw: the state or file path is too long\n");
+		return EXIT_USAGE;
+	}
 	snprintf(status_path, sizeof(status_path), "%s.status", state_path);
 	if (strcmp(cmd, "sync") == 0)
 		return cmd_sync(full, paged);
