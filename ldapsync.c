@@ -1759,6 +1759,9 @@ ldapsync_main(int argc, char **argv)
 		    strcmp(argv[i], "-s") == 0) && (strcmp(cmd, "add") == 0 ||
 		    strcmp(cmd, "passwd") == 0))
 			from_stdin = 1;
+		else if ((strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+			cfile = argv[++i];
 		else if (argv[i][0] == '-')
 			usage("unknown option");
 		else if (writecmd && login == NULL)

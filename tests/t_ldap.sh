@@ -70,6 +70,33 @@ follow() {
 }
 C() { "$CMD5PW" -c "$T/$1/ldap.conf" "${@:2}"; }
 
+echo "== the configuration"
+mkdir -p "$T/cf"
+# conf WANT_RC REGEX WHAT LINES...: cmd5pw -c on a file of those lines
+conf() {
+	local want=$1 re=$2 what=$3 rc
+	shift 3
+	printf '%s\n' "$@" >"$T/cf/c"
+	"$CMD5PW" -c "$T/cf/c" -f "$T/cf/pw" sync >"$T/out" 2>&1
+	rc=$?
+	is "$rc" "$want" "$what: exit $want"
+	like "$(cat "$T/out")" "$re" "$what: says so"
+}
+conf 2 'c:3: colour: unknown keyword' "an unknown keyword" 'uri ldap://127.0.0.1:1/' 'base dc=x' 'colour blue'
+conf 2 'uri and base are required' "no base" 'uri ldap://127.0.0.1:1/'
+conf 2 'uri: ldap://, ldaps:// or ldapi:// expected' "an http URI" 'uri http://x/' 'base dc=x'
+conf 2 'add-dn: exactly one %s expected' "add-dn without %s" 'uri ldap://x/' 'base dc=x' 'add-dn uid=x,dc=x'
+conf 2 'add-dn: exactly one %s expected' "add-dn with %n" 'uri ldap://x/' 'base dc=x' 'add-dn uid=%s%n,dc=x'
+conf 2 'login: uid or mail expected' "another login attribute" 'uri ldap://x/' 'base dc=x' 'login cn'
+conf 2 'binddn and bindpw-file go together' "binddn alone" 'uri ldap://x/' 'base dc=x' 'binddn cn=x'
+conf 111 'unreachable' "a directory nobody answers: 111" "uri ldap://127.0.0.1:$PP/" 'base dc=x' 'starttls no'
+like "$(cat "$T/cf/pw.ldapsync.status" 2>/dev/null)" 'state unreachable' "  the status file says unreachable"
+"$CMD5PW" -c "$T/cf/c" -f "$T/cf/pw" status >"$T/out" 2>&1
+is $? 1 "status before any sync: 1"
+like "$(cat "$T/out")" 'last sync: +never' "  last sync: never"
+"$CMD5PW" -c "$T/cf/c" list >"$T/out" 2>&1
+is $? 2 "-c with a command of the file alone: usage"
+
 echo "== the directory: a CA, a provider, two consumers"
 make_ca
 is $? 0 "a CA and a server certificate for 127.0.0.1"
