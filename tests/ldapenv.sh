@@ -45,7 +45,7 @@ rootdn "$ADMIN"
 rootpw $ADMINPW
 directory $T/$n.db
 maxsize 4294967296
-index entryUUID,entryCSN eq
+index objectClass,entryUUID,entryCSN eq
 index uid,mail eq
 access to * by * read
 EOF
