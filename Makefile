@@ -22,12 +22,18 @@ LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
 LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
-CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o state.o
+CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o state.o stdfds.o
+# cmd5pw: options in cmd5pw.c, commands in pwcmd.c and pwcheck.c, the
+# transaction of every change in txn.c (cmd5pw.c's top comment)
+PWTOOL = util.o txn.o password.o batch.o pwcmd.o pwcheck.o
+PWTOOL_SRCS = util.c txn.c password.c batch.c pwcmd.c pwcheck.c
+PWTOOL_HDRS = util.h txn.h password.h batch.h pwcmd.h pwcheck.h
 PROGS = cmd5checkpw cmd5pw
 # cmd5pw alone links libldap (the directory sync, cmd5pw-ldap(8)), and
 # dynamically: Debian ships libldap.a but no libsasl2.a, which it needs.
 # cmd5checkpw never loads libldap.
-LDAPOBJ = ldapsync.o ldapconf.o
+LDAPOBJ = ldapsync.o ldapconf.o pwtx.o
+LDAPSRCS = ldapsync.c ldapconf.c pwtx.c
 LDAP_LIBS = $$(pkg-config --libs ldap lber 2>/dev/null || echo -lldap -llber)
 
 all: $(PROGS)
@@ -35,18 +41,27 @@ all: $(PROGS)
 cmd5checkpw: cmd5checkpw.o $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS)
 
-cmd5pw: cmd5pw.o $(CORE) $(LDAPOBJ)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(CORE) $(LDAPOBJ) \
-	    $(PKG_LIBS) $(LDAP_LIBS) -pthread
+cmd5pw: cmd5pw.o $(PWTOOL) $(LDAPOBJ) $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(LDAPOBJ) \
+	    $(CORE) $(PKG_LIBS) $(LDAP_LIBS) -pthread
 
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h
-cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h \
-	pwtx.h ldapsync.h
+cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h stdfds.h verify.h
+cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h stdfds.h txn.h util.h \
+	ldapsync.h
+util.o: util.c batch.h hmac_md5.h log.h password.h pwfile.h txn.h util.h
+txn.o: txn.c password.h pwfile.h pwindex.h txn.h util.h
+password.o: password.c hmac_md5.h password.h util.h
+batch.o: batch.c batch.h hmac_md5.h password.h util.h
+pwcmd.o: pwcmd.c batch.h hmac_md5.h password.h pwcheck.h pwcmd.h pwfile.h \
+	txn.h util.h verify.h
+pwcheck.o: pwcheck.c hmac_md5.h pwcheck.h pwfile.h pwindex.h txn.h util.h
+stdfds.o: stdfds.c stdfds.h
 ldapsync.o: ldapsync.c ldapsync.h ldapconf.h hmac_md5.h log.h pwfile.h pwtx.h
 ldapconf.o: ldapconf.c ldapconf.h
+pwtx.o: pwtx.c pwtx.h hmac_md5.h password.h txn.h util.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
 pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
 pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
@@ -57,8 +72,8 @@ state.o: state.c state.h
 
 # The test suite (README): tests/check.sh runs it on this build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
-SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c state.c
-HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h state.h
+SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c state.c stdfds.c
+HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h state.h stdfds.h
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
@@ -71,10 +86,10 @@ build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
 
-build-san/cmd5pw: cmd5pw.c ldapsync.c ldapconf.c $(SRCS) $(HDRS) \
-	    pwtx.h ldapsync.h ldapconf.h
+build-san/cmd5pw: cmd5pw.c $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS) \
+	    $(LDAPSRCS) pwtx.h ldapsync.h ldapconf.h
 	mkdir -p build-san
-	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c ldapsync.c ldapconf.c \
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(PWTOOL_SRCS) $(LDAPSRCS) \
 	    $(SRCS) $(LIBS_0) $(LDAP_LIBS)
 
 build-san/unit: tests/unit.c $(SRCS) $(HDRS)
@@ -109,8 +124,10 @@ build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_pwindex.c $(SRCS) $(LIBS_0)
 
-# cmd5pw.c itself is compiled in (main renamed; see the target)
-build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(FUZZDEPS)
+# cmd5pw's sources are compiled in, as one unit (main renamed; see the
+# target)
+build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(PWTOOL_SRCS) \
+	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -DNO_LDAP -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
 
