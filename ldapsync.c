@@ -85,6 +85,17 @@ static size_t tabcap, tabused, tabtomb;
 static struct berval cookie;
 static time_t cookie_time;
 static int dirty, cookie_dirty;
+/* The state is a snapshot (STATE, generation gen) and a journal of the
+ * entries changed since (STATE.journal): a commit appends to the journal,
+ * and the snapshot is written again when the journal grows past half its
+ * size.  A journal names the generation it follows; another one is
+ * ignored (a crash between a new snapshot and the journal's removal). */
+static unsigned long long gen;
+static size_t base_bytes, journal_bytes;
+static unsigned char (*chg)[16];
+static size_t nchg, chgcap;
+static int need_full = 1;	/* no snapshot yet, or a reload */
+static char journal_path[4400];
 static const char *state_name = "synced";
 static size_t written;		/* lines in the replica */
 static unsigned long skipped, nerrors;
@@ -139,6 +150,21 @@ grow(void)
 }
 
 static void
+note_change(const unsigned char *u)
+{
+	if (nchg == chgcap) {
+		size_t nc = chgcap ? 2 * chgcap : 256;
+		void *n = realloc(chg, nc * 16);
+
+		if (n == NULL)
+			die(EXIT_SYS, "out of memory");
+		chg = n;
+		chgcap = nc;
+	}
+	memcpy(chg[nchg++], u, 16);
+}
+
+static void
 rec_clear(struct rec *r)
 {
 	if (r->line != NULL) {
@@ -182,11 +208,13 @@ upsert(const unsigned char *u, char *line, size_t len)
 	r->len = len;
 	r->present = 1;
 	dirty = 1;
+	note_change(u);
 }
 
 static void
 rec_delete(struct rec *r)
 {
+	note_change(r->uuid);
 	rec_clear(r);
 	r->used = 2;
 	tabused--;
@@ -215,6 +243,8 @@ clear_all(void)
 	free(tab);
 	tab = NULL;
 	tabcap = tabused = tabtomb = 0;
+	nchg = 0;
+	need_full = 1;
 }
 
 /* The end of a present phase: what was not named is gone. */
@@ -610,8 +640,8 @@ save_state(void)
 	if ((ck = malloc(2 * cookie.bv_len + 1)) == NULL)
 		die(EXIT_SYS, "out of memory");
 	hexenc((unsigned char *)cookie.bv_val, cookie.bv_len, ck);
-	fprintf(f, "%s\ncookie-time %lld\ncookie %s\n", STATE_MAGIC,
-	    (long long)cookie_time, ck);
+	fprintf(f, "%s\ngen %llu\ncookie-time %lld\ncookie %s\n",
+	    STATE_MAGIC, gen + 1, (long long)cookie_time, ck);
 	free(ck);
 	for (i = 0; i < tabcap; i++) {
 		if (tab[i].used != 1 || tab[i].line == NULL)
@@ -621,31 +651,83 @@ save_state(void)
 		fwrite(tab[i].line, 1, tab[i].len, f);
 		putc('\n', f);
 	}
-	if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0 || fclose(f) != 0)
+	if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0)
+		die(EXIT_SYS, "cannot write %s: %s", tmp, strerror(errno));
+	base_bytes = (size_t)ftello(f);
+	if (fclose(f) != 0)
 		die(EXIT_SYS, "cannot write %s: %s", tmp, strerror(errno));
 	if (rename(tmp, state_path) != 0)
 		die(EXIT_SYS, "cannot rename %s: %s", tmp, strerror(errno));
+	gen++;
+	if (unlink(journal_path) != 0 && errno != ENOENT)
+		die(EXIT_SYS, "cannot remove %s: %s", journal_path,
+		    strerror(errno));
+	journal_bytes = 0;
+	nchg = 0;
+	need_full = 0;
 }
 
+/* The changes since the last commit, appended to the journal and fsynced;
+ * or a new snapshot when there is none yet or the journal is long. */
 static void
-load_state(void)
+save_journal(void)
 {
-	char *t = NULL, *l, *nl, *end, *sp;
-	unsigned char u[16];
-	struct stat st;
-	size_t got = 0, lineno = 0, len;
-	ssize_t r;
+	char hex[33], *ck;
+	struct rec *r;
+	size_t i;
+	FILE *f;
 	int fd;
-	char *line;
 
-	if ((fd = open(state_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		if (errno == ENOENT)
-			return;
-		die(EXIT_SYS, "cannot open %s: %s", state_path,
+	if (need_full || journal_bytes > base_bytes / 2 + (1 << 20)) {
+		save_state();
+		return;
+	}
+	fd = open(journal_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd < 0 || (f = fdopen(fd, "a")) == NULL)
+		die(EXIT_SYS, "cannot open %s: %s", journal_path,
 		    strerror(errno));
+	if (lseek(fd, 0, SEEK_END) == 0)
+		fprintf(f, "cmd5pw-ldapsync-journal 1 gen %llu\n", gen);
+	for (i = 0; i < nchg; i++) {
+		hexenc(chg[i], 16, hex);
+		if ((r = find(chg[i])) != NULL && r->line != NULL) {
+			fprintf(f, "E %s ", hex);
+			fwrite(r->line, 1, r->len, f);
+			putc('\n', f);
+		} else
+			fprintf(f, "D %s\n", hex);
+	}
+	if ((ck = malloc(2 * cookie.bv_len + 1)) == NULL)
+		die(EXIT_SYS, "out of memory");
+	hexenc((unsigned char *)cookie.bv_val, cookie.bv_len, ck);
+	fprintf(f, "C %lld %s\n", (long long)cookie_time, ck);
+	free(ck);
+	if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0)
+		die(EXIT_SYS, "cannot write %s: %s", journal_path,
+		    strerror(errno));
+	journal_bytes = (size_t)lseek(fd, 0, SEEK_END);
+	fclose(f);
+	nchg = 0;
+}
+
+/* A whole file into memory; NULL when it does not exist. */
+static char *
+read_whole(const char *p, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	ssize_t r;
+	char *t;
+	int fd;
+
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		if (errno == ENOENT)
+			return NULL;
+		die(EXIT_SYS, "cannot open %s: %s", p, strerror(errno));
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		die(EXIT_SYS, "%s: not a regular file", state_path);
+		die(EXIT_SYS, "%s: not a regular file", p);
 	if ((t = malloc((size_t)st.st_size + 1)) == NULL)
 		die(EXIT_SYS, "out of memory");
 	while (got < (size_t)st.st_size) {
@@ -653,11 +735,63 @@ load_state(void)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			die(EXIT_SYS, "cannot read %s", state_path);
+			die(EXIT_SYS, "cannot read %s", p);
 		got += (size_t)r;
 	}
 	close(fd);
 	t[got] = '\0';
+	*len = got;
+	return t;
+}
+
+static void
+load_cookie(const char *hex, const char *p)
+{
+	size_t len = strlen(hex);
+
+	free(cookie.bv_val);
+	cookie.bv_val = NULL;
+	cookie.bv_len = 0;
+	if (len == 0)
+		return;
+	if ((cookie.bv_val = malloc(len / 2 + 1)) == NULL)
+		die(EXIT_SYS, "out of memory");
+	if (hexdec(hex, len, (unsigned char *)cookie.bv_val))
+		die(EXIT_SYS, "%s: bad cookie; run cmd5pw sync --full", p);
+	cookie.bv_len = len / 2;
+	cookie.bv_val[cookie.bv_len] = '\0';
+}
+
+/* "E uuid login:field" into the table; 0, or -1 when malformed. */
+static int
+load_entry(const char *l, size_t n)
+{
+	unsigned char u[16];
+	char *line;
+
+	if (n < 37 || l[34] != ' ' || hexdec(l + 2, 32, u) != 0 ||
+	    memchr(l + 35, ':', n - 35) == NULL)
+		return -1;
+	if ((line = malloc(n - 35 + 1)) == NULL)
+		die(EXIT_SYS, "out of memory");
+	memcpy(line, l + 35, n - 35);
+	line[n - 35] = '\0';
+	upsert(u, line, n - 35);
+	return 0;
+}
+
+static void
+load_state(void)
+{
+	char *t, *l, *nl, *end;
+	unsigned char u[16];
+	size_t got, lineno = 0;
+	struct rec *r;
+	unsigned long long jgen = 0;
+	int ok;
+
+	if ((t = read_whole(state_path, &got)) == NULL)
+		return;
 	end = t + got;
 	for (l = t; l < end; l = nl + 1) {
 		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
@@ -665,41 +799,71 @@ load_state(void)
 			    state_path);
 		*nl = '\0';
 		lineno++;
-		if (lineno == 1) {
-			if (strcmp(l, STATE_MAGIC) != 0)
-				die(EXIT_SYS, "%s: not a state file of this "
-				    "version; run cmd5pw sync --full",
-				    state_path);
-		} else if (strncmp(l, "cookie-time ", 12) == 0)
-			cookie_time = (time_t)strtoll(l + 12, NULL, 10);
+		if (lineno == 1)
+			ok = strcmp(l, STATE_MAGIC) == 0;
+		else if (strncmp(l, "gen ", 4) == 0)
+			ok = (gen = strtoull(l + 4, NULL, 10)) > 0;
+		else if (strncmp(l, "cookie-time ", 12) == 0)
+			ok = (cookie_time = (time_t)strtoll(l + 12, NULL, 10)) >= 0;
 		else if (strncmp(l, "cookie ", 7) == 0) {
-			len = strlen(l + 7);
-			if ((cookie.bv_val = malloc(len / 2 + 1)) == NULL)
-				die(EXIT_SYS, "out of memory");
-			if (hexdec(l + 7, len, (unsigned char *)cookie.bv_val))
-				die(EXIT_SYS, "%s: bad cookie", state_path);
-			cookie.bv_len = len / 2;
-			cookie.bv_val[cookie.bv_len] = '\0';
-			if (len == 0) {
-				free(cookie.bv_val);
-				cookie.bv_val = NULL;
-			}
-		} else if (l[0] == 'E' && l[1] == ' ' &&
-		    (size_t)(nl - l) > 36 && l[34] == ' ' &&
-		    hexdec(l + 2, 32, u) == 0 &&
-		    (sp = memchr(l + 35, ':', (size_t)(nl - l - 35))) != NULL) {
-			len = (size_t)(nl - (l + 35));
-			if ((line = malloc(len + 1)) == NULL)
-				die(EXIT_SYS, "out of memory");
-			memcpy(line, l + 35, len);
-			line[len] = '\0';
-			upsert(u, line, len);
+			load_cookie(l + 7, state_path);
+			ok = 1;
 		} else
+			ok = l[0] == 'E' && l[1] == ' ' &&
+			    load_entry(l, (size_t)(nl - l)) == 0;
+		if (!ok)
 			die(EXIT_SYS, "%s:%zu: malformed; run cmd5pw sync "
 			    "--full", state_path, lineno);
 	}
+	base_bytes = got;
 	wipe(t, got);
 	free(t);
+	need_full = gen == 0;
+	/* the journal: a torn last line (no newline) was never committed */
+	if ((t = read_whole(journal_path, &got)) != NULL) {
+		end = t + got;
+		lineno = 0;
+		for (l = t; l < end; l = nl + 1) {
+			if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+				break;
+			*nl = '\0';
+			lineno++;
+			if (lineno == 1) {
+				if (sscanf(l, "cmd5pw-ldapsync-journal 1 gen %llu",
+				    &jgen) != 1 || jgen != gen) {
+					need_full = 1;	/* not this snapshot's */
+					break;
+				}
+				continue;
+			}
+			if (l[0] == 'E' && l[1] == ' ')
+				ok = load_entry(l, (size_t)(nl - l)) == 0;
+			else if (l[0] == 'D' && l[1] == ' ' &&
+			    nl - l == 34 && hexdec(l + 2, 32, u) == 0) {
+				if ((r = find(u)) != NULL)
+					rec_delete(r);
+				ok = 1;
+			} else if (l[0] == 'C' && l[1] == ' ') {
+				char *sp = strchr(l + 2, ' ');
+
+				ok = sp != NULL;
+				if (ok) {
+					*sp = '\0';
+					cookie_time = (time_t)strtoll(l + 2, NULL,
+					    10);
+					load_cookie(sp + 1, journal_path);
+				}
+			} else
+				ok = 0;
+			if (!ok)
+				die(EXIT_SYS, "%s:%zu: malformed; run cmd5pw "
+				    "sync --full", journal_path, lineno);
+		}
+		journal_bytes = lineno > 0 && jgen == gen ? got : 0;
+		wipe(t, got);
+		free(t);
+	}
+	nchg = 0;
 	dirty = 0;
 	written = tabused;	/* the lines of the replica the state made */
 }
@@ -738,22 +902,32 @@ note_error(const char *fmt, ...)
 	warn("%s", last_error);
 }
 
+static double now_ms(void);
+
 /* One transaction: the replica, then the state. */
 static void
 commit_all(void)
 {
-	size_t len, entries;
+	size_t len, entries, changes = nchg;
+	double t0 = now_ms(), t1, t2;
 	char *t = build_text(&len, &entries);
 
 	written = entries;
+	t1 = now_ms();
 	pwtx_lock();
 	pwtx_replace(t, len);
 	pwtx_unlock();
 	wipe(t, len);
 	free(t);
-	save_state();
+	t2 = now_ms();
+	save_journal();
 	dirty = cookie_dirty = 0;
 	save_status(state_name, time(NULL), entries);
+	if (strcmp(state_name, "following") == 0)
+		warn("follow: %zu change%s, %zu logins written in %.0f ms (text "
+		    "%.0f, file and index %.0f, state %.0f)", changes,
+		    changes == 1 ? "" : "s", entries, now_ms() - t0, t1 - t0,
+		    t2 - t1, now_ms() - t2);
 }
 
 /* ---- the connection ---- */
@@ -1792,6 +1966,7 @@ ldapsync_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	snprintf(status_path, sizeof(status_path), "%s.status", state_path);
+	snprintf(journal_path, sizeof(journal_path), "%s.journal", state_path);
 	if (strcmp(cmd, "sync") == 0)
 		return cmd_sync(full, paged);
 	if (strcmp(cmd, "follow") == 0)
