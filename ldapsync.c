@@ -824,8 +824,12 @@ load_state(void)
 		end = t + got;
 		lineno = 0;
 		for (l = t; l < end; l = nl + 1) {
-			if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL) {
+				/* never appended to: the next commit makes a
+				 * snapshot */
+				need_full = 1;
 				break;
+			}
 			*nl = '\0';
 			lineno++;
 			if (lineno == 1) {

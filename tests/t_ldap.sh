@@ -363,6 +363,34 @@ is "$(wc -l <"$T/h2/poppasswd")" $((before + N)) "  all $N new lines"
 d=$(until_rc 0 5000 sh -c "! ls '$T/h2' | grep -q tmp")
 like "$d" '^[0-9]+$' "the temp files the kills left are gone ($(ls "$T/h2" | grep tmp | tr '\n' ' '))"
 
+echo "== the state: a snapshot and a journal"
+J=$T/h1/poppasswd.ldapsync.journal
+[ -s "$J" ]
+is $? 0 "the follower's commits went to the journal"
+like "$(cat "$T/h1/follow.log")" 'follow: [0-9]+ changes?, [0-9]+ logins written in [0-9]+ ms' \
+    "each commit: one log line with its size and time"
+kill "$FOLLOW_h1"; wait "$FOLLOW_h1" 2>/dev/null
+cp "$T/h1/poppasswd" "$T/h1.before"
+cp "$J" "$T/journal.orig"
+printf 'E 0123456789abcdef0123456789abcdef torn:{SSHA}xx' >>"$J"
+C h1 sync >"$T/out" 2>&1
+is $? 0 "sync from the snapshot, the journal and a torn last journal line"
+cmp -s "$T/h1.before" "$T/h1/poppasswd"
+is $? 0 "  the same replica the follower left"
+grep -q '^torn:' "$T/h1/poppasswd"
+is $? 1 "  the torn line was never an entry"
+cp "$T/journal.orig" "$J"
+printf 'X garbage\n' >>"$J"
+C h1 sync >"$T/out" 2>&1
+is $? 111 "a malformed journal line: 111"
+like "$(cat "$T/out")" 'journal:[0-9]+: malformed; run cmd5pw sync --full' "  says what to do"
+C h1 sync --full >"$T/out" 2>&1
+is $? 0 "sync --full mends it"
+[ -e "$J" ]
+is $? 1 "  and writes a new snapshot (no journal)"
+cmp -s "$T/h1.before" "$T/h1/poppasswd"
+is $? 0 "  the same replica"
+
 # the delays, for the note (never an assertion)
 sorted=$(printf '%s\n' "${DELAYS[@]}" | sort -n)
 cnt=$(printf '%s\n' "${DELAYS[@]}" | wc -l)
