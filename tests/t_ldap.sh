@@ -263,6 +263,10 @@ echo "== hostile values in the directory"
 	printf 'dn: uid=plain,%s\nchangetype: add\nobjectClass: inetOrgPerson\nuid: plain\ncn: x\nsn: x\nuserPassword: owned\n\n' "$PEOPLE"
 	printf 'dn: uid=huge,%s\nchangetype: add\nobjectClass: inetOrgPerson\nuid: huge\ncn: x\nsn: x\nuserPassword: {SSHA}%s\n\n' \
 	    "$PEOPLE" "$(head -c 3000 /dev/zero | tr '\0' A)"
+	# two entries, one login: neither may win
+	user_ldif ida "$(ssha ida-pw)"
+	printf 'dn: cn=ida2,%s\nchangetype: add\nobjectClass: inetOrgPerson\nuid: ida\ncn: ida2\nsn: x\nuserPassword: %s\n\n' \
+	    "$PEOPLE" "$(ssha ida-other)"
 	user_ldif henry "$(ssha henry-pw)"
 } | ldap_mod "$PP"
 is $? 0 "hostile entries added to the provider"
@@ -278,6 +282,8 @@ for h in h1 h2; do
 	pw "$h" mallory owned; is $? 1 "$h: the newline in a value made no line"
 	pw "$h" colon owned; is $? 1 "$h: the ':' in a value made no verifier"
 	pw "$h" plain owned; is $? 1 "$h: a cleartext userPassword is not used"
+	pw "$h" ida ida-pw; is $? 1 "$h: a login two entries claim: neither written"
+	pw "$h" ida ida-other; is $? 1 "$h: ... the other one either"
 done
 L=$(cat "$T/h1/follow.log")
 like "$L" 'skipping uid=ev:il.*holds' "logged: a login with ':'"
@@ -286,6 +292,7 @@ like "$L" 'nl: a userPassword value skipped' "logged: a value with a newline"
 like "$L" 'nul: a userPassword value skipped' "logged: a value with a NUL"
 like "$L" 'huge: a userPassword value skipped: longer than 1024' "logged: an oversized value"
 like "$L" 'plain: a userPassword value skipped: not \{CRYPT\}' "logged: a cleartext value"
+like "$L" 'ida: 2 entries have this login; none written' "logged: the claimed login"
 grep -q 'owned' "$T/h1/follow.log"
 is $? 1 "the log never holds a password value"
 
