@@ -962,6 +962,21 @@ commit_all(void)
 		    t2 - t1, now_ms() - t2);
 }
 
+/* The end of a refresh: the replica when an entry changed (or there is
+ * none yet), else the new cookie alone. */
+static void
+commit_refresh(void)
+{
+	if (dirty || access(pwtx_path(), F_OK) != 0)
+		commit_all();
+	else {
+		if (cookie_dirty)
+			save_journal();
+		cookie_dirty = 0;
+		save_status(state_name, time(NULL), written);
+	}
+}
+
 /* ---- the connection ---- */
 
 static int
@@ -1374,7 +1389,7 @@ run_sync(LDAP *ld, int persist)
 			if (apply_intermediate(ld, m) && in_refresh) {
 				in_refresh = 0;
 				state_name = "following";
-				commit_all();
+				commit_refresh();
 			}
 			break;
 		case LDAP_RES_SEARCH_RESULT:
@@ -1382,12 +1397,10 @@ run_sync(LDAP *ld, int persist)
 			ldap_msgfree(m);
 			if (r == SYNC_DONE && persist)
 				r = SYNC_LOST;	/* the server ended it */
-			if ((r == SYNC_DONE && (dirty || cookie_dirty ||
-			    access(pwtx_path(), F_OK) != 0)) ||
-			    (r == SYNC_LOST && dirty && !in_refresh))
+			if (r == SYNC_DONE)
+				commit_refresh();
+			else if (r == SYNC_LOST && dirty && !in_refresh)
 				commit_all();
-			else if (r == SYNC_DONE)
-				save_status(state_name, time(NULL), written);
 			return r;
 		default:
 			break;
