@@ -205,6 +205,9 @@ echo "== two followers (refreshAndPersist); changes reach both hosts"
 follow h1
 follow h2
 sleep 0.3
+C h2 sync >"$T/out" 2>&1
+is $? 111 "a sync while the follower runs: 111"
+like "$(cat "$T/out")" 'another cmd5pw sync or follow holds' "  says who holds the state"
 printf 'frank-pw\n' | C h1 add --stdin frank >"$T/out" 2>&1
 is $? 0 "cmd5pw -c add: the entry goes to the provider"
 like "$(cat "$T/out")" "add frank in the directory" "  says so"
