@@ -101,13 +101,14 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 # FUZZ_SECONDS, growing build-fuzz/corpus-NAME from tests/fuzz/corpus-NAME.
 # build-vg/ is a plain dynamic build for valgrind (which cannot run ASan);
 # tests/mkindex builds PATH.cdb with pwindex_build, for the tests.
-FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw
+FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw ldapmap
 FUZZ_SECONDS = 60
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fno-omit-frame-pointer -Wall -Wextra \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS = build-fuzz/fuzz_fd3 build-fuzz/fuzz_pwfile build-fuzz/fuzz_pwindex \
-	build-fuzz/fuzz_cmd5pw
+	build-fuzz/fuzz_cmd5pw \
+	build-fuzz/fuzz_ldapmap
 FUZZDEPS = tests/fuzz/cheap.h $(SRCS) $(HDRS)
 
 fuzz-build: $(FUZZERS)
@@ -130,6 +131,13 @@ build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(PWTOOL_SRCS) \
 	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -DNO_LDAP -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
+
+# ldapsync.c compiled in: directory values into replica lines
+build-fuzz/fuzz_ldapmap: tests/fuzz/fuzz_ldapmap.c ldapsync.c ldapconf.c \
+	    ldapconf.h pwtx.h $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_ldapmap.c \
+	    ldapconf.c $(SRCS) $(LIBS_0) $(LDAP_LIBS)
 
 fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \

@@ -393,9 +393,13 @@ map_value(const char *v, size_t n, char *out, size_t *olen, int *locked,
 		*olen = rest;
 		return 1;
 	case 1:
-		if (rest != CRAM_STATE_HEXLEN ||
-		    strspn(p, "0123456789abcdefABCDEF") < rest)
+		if (rest != CRAM_STATE_HEXLEN)
 			return 0;
+		/* bounded: a value travels with its length, no NUL after it */
+		for (i = 0; i < rest; i++)
+			if (!((p[i] >= '0' && p[i] <= '9') ||
+			    ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')))
+				return 0;
 		break;
 	default:
 		if (!b64_len_ok(p, rest, tags[t].digest))
