@@ -36,6 +36,12 @@ PWTOOL_HDRS = util.h txn.h password.h batch.h pwcmd.h pwcheck.h pwmailbox.h
 PROGS = cmd5checkpw cmd5pw cmd5throttle
 # throttling (issue 12) on the shared state files
 THROTTLE = throttle.o
+# cmd5pw alone links libldap (the directory sync, cmd5pw-ldap(8)), and
+# dynamically: Debian ships libldap.a but no libsasl2.a, which it needs.
+# cmd5checkpw never loads libldap.
+LDAPOBJ = ldapsync.o ldapconf.o pwtx.o
+LDAPSRCS = ldapsync.c ldapconf.c pwtx.c
+LDAP_LIBS = $$(pkg-config --libs ldap lber 2>/dev/null || echo -lldap -llber)
 
 all: $(PROGS)
 
@@ -45,8 +51,9 @@ cmd5checkpw: cmd5checkpw.o $(CORE) $(THROTTLE)
 cmd5throttle: cmd5throttle.o $(CORE) $(THROTTLE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5throttle.o $(CORE) $(THROTTLE) $(LIBS)
 
-cmd5pw: cmd5pw.o $(PWTOOL) $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(CORE) $(LIBS)
+cmd5pw: cmd5pw.o $(PWTOOL) $(LDAPOBJ) $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(LDAPOBJ) \
+	    $(CORE) $(PKG_LIBS) $(LDAP_LIBS) -pthread
 
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
@@ -56,7 +63,7 @@ cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h mailbox.h pwfile.h \
 cmd5throttle.o: cmd5throttle.c throttle.h state.h log.h fd3.h
 throttle.o: throttle.c throttle.h state.h log.h fd3.h hmac_md5.h
 cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h pwmailbox.h stdfds.h \
-	txn.h util.h
+	txn.h util.h ldapsync.h
 util.o: util.c batch.h hmac_md5.h log.h password.h pwfile.h txn.h util.h
 txn.o: txn.c password.h pwfile.h pwindex.h pwmailbox.h txn.h util.h
 password.o: password.c hmac_md5.h password.h util.h
@@ -67,6 +74,9 @@ pwcheck.o: pwcheck.c hmac_md5.h pwcheck.h pwfile.h pwindex.h pwmailbox.h txn.h \
 	util.h
 pwmailbox.o: pwmailbox.c hmac_md5.h mailbox.h pwfile.h pwmailbox.h txn.h util.h
 stdfds.o: stdfds.c stdfds.h
+ldapsync.o: ldapsync.c ldapsync.h ldapconf.h hmac_md5.h log.h pwfile.h pwtx.h
+ldapconf.o: ldapconf.c ldapconf.h
+pwtx.o: pwtx.c pwtx.h hmac_md5.h password.h txn.h util.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
 pwfile.o: pwfile.c hmac_md5.h mailbox.h pwfile.h pwindex.h
 pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
@@ -100,10 +110,11 @@ build-san/cmd5throttle: cmd5throttle.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5throttle.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
-build-san/cmd5pw: cmd5pw.c $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS)
+build-san/cmd5pw: cmd5pw.c $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS) \
+	    $(LDAPSRCS) pwtx.h ldapsync.h ldapconf.h
 	mkdir -p build-san
-	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(PWTOOL_SRCS) $(SRCS) \
-	    $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(PWTOOL_SRCS) $(LDAPSRCS) \
+	    $(SRCS) $(LIBS_0) $(LDAP_LIBS)
 
 build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -114,13 +125,14 @@ build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 # FUZZ_SECONDS, growing build-fuzz/corpus-NAME from tests/fuzz/corpus-NAME.
 # build-vg/ is a plain dynamic build for valgrind (which cannot run ASan);
 # tests/mkindex builds PATH.cdb with pwindex_build, for the tests.
-FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw mailbox
+FUZZ_TARGETS = fd3 pwfile pwindex cmd5pw mailbox ldapmap
 FUZZ_SECONDS = 60
 FUZZCC = clang
 FUZZFLAGS = -g -O1 -fno-omit-frame-pointer -Wall -Wextra \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS = build-fuzz/fuzz_fd3 build-fuzz/fuzz_pwfile build-fuzz/fuzz_pwindex \
-	build-fuzz/fuzz_cmd5pw build-fuzz/fuzz_mailbox
+	build-fuzz/fuzz_cmd5pw build-fuzz/fuzz_mailbox \
+	build-fuzz/fuzz_ldapmap
 FUZZDEPS = tests/fuzz/cheap.h $(SRCS) $(HDRS)
 
 fuzz-build: $(FUZZERS)
@@ -146,7 +158,14 @@ build-fuzz/fuzz_mailbox: tests/fuzz/fuzz_mailbox.c $(FUZZDEPS)
 build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(PWTOOL_SRCS) \
 	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz
-	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -DNO_LDAP -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
+
+# ldapsync.c compiled in: directory values into replica lines
+build-fuzz/fuzz_ldapmap: tests/fuzz/fuzz_ldapmap.c ldapsync.c ldapconf.c \
+	    ldapconf.h pwtx.h $(FUZZDEPS)
+	mkdir -p build-fuzz
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_ldapmap.c \
+	    ldapconf.c $(SRCS) $(LIBS_0) $(LDAP_LIBS)
 
 fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \
@@ -172,7 +191,7 @@ tests/statetool: tests/statetool.c state.c state.h
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
 BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
-	bench/cmd5checkpw-dyn bench/rss bench/thrfill
+	bench/cmd5checkpw-dyn bench/rss bench/thrfill bench/ldaplookup
 BENCH_CORE = $(CORE) bench/names.h $(HDRS)
 
 bench: cmd5checkpw $(BENCH)
@@ -190,6 +209,15 @@ bench/cmd5checkpw-dyn: cmd5checkpw.o $(CORE) $(THROTTLE)
 
 bench/thrfill: bench/thrfill.c $(CORE) $(THROTTLE) throttle.h
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/thrfill.c $(CORE) $(THROTTLE) $(LIBS)
+
+# make bench-ldap: bench/ldap.sh, against a local slapd (cmd5pw-ldap(8)):
+# a login on a replica vs a per-login LDAP lookup, a full sync, latency.
+bench-ldap: all bench/bench bench/noop bench/ldaplookup
+	bash bench/ldap.sh
+
+bench/ldaplookup: bench/ldaplookup.c $(CORE) $(HDRS)
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ bench/ldaplookup.c $(CORE) $(PKG_LIBS) \
+	    $(LDAP_LIBS)
 
 bench/noop: bench/noop.c
 	$(CC) $(STD) $(CFLAGS) -static -o $@ bench/noop.c
@@ -217,6 +245,7 @@ install: all
 	install -m 0644 man/cmd5checkpw.8 $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8
 	install -m 0644 man/cmd5pw.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw.8
 	install -m 0644 man/cmd5throttle.8 $(DESTDIR)$(MANDIR)/man8/cmd5throttle.8
+	install -m 0644 man/cmd5pw-ldap.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw-ldap.8
 	install -m 0644 man/poppasswd.5 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 	mkdir -p $(DESTDIR)$(STATEDIR)
 	chmod 2770 $(DESTDIR)$(STATEDIR)
@@ -231,7 +260,9 @@ uninstall:
 	    $(DESTDIR)$(BINDIR)/cmd5throttle \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5throttle.8 \
 	    $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8 \
-	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
+	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 \
+	    $(DESTDIR)$(MANDIR)/man8/cmd5pw-ldap.8 \
+	    $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 	-rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null
 
 clean:
@@ -239,4 +270,4 @@ clean:
 	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 
-.PHONY: all install uninstall clean test check san bench fuzz fuzz-build vg
+.PHONY: all install uninstall clean test check san bench bench-ldap fuzz fuzz-build vg

@@ -18,6 +18,9 @@
 #include "stdfds.h"
 #include "txn.h"
 #include "util.h"
+#ifndef NO_LDAP
+#include "ldapsync.h"
+#endif
 
 #define USAGE \
 "usage: cmd5pw [-f file] add|passwd [-H | -p] [--stdin] login\n" \
@@ -28,7 +31,9 @@
 "       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n" \
 "       cmd5pw [-f file] mailbox login [uid=N] [gid=N] [home=/path]\n" \
 "       cmd5pw [-f file] dovecot passwd-file\n" \
-"       (-x passwd-file, or CMD5PW_DOVECOT: export it after every change)\n"
+"       (-x passwd-file, or CMD5PW_DOVECOT: export it after every change)\n" \
+"       cmd5pw [-f file] [-c conf] sync [--full | --paged] | follow | status\n" \
+"       cmd5pw -c conf add|passwd [--stdin] login | del|lock|unlock login\n"
 
 static void __attribute__((noreturn))
 dieusage(const char *why)
@@ -94,6 +99,11 @@ main(int argc, char **argv)
 	hold_std_fds();
 	umask(077);
 	catch_signals();
+#ifndef NO_LDAP
+	/* sync, follow, status, lock, and -c: the directory (ldapsync.c) */
+	if ((r = ldapsync_main(argc, argv)) >= 0)
+		finish(r);
+#endif
 	memset(&o, 0, sizeof(o));
 	o.how = STORE_DEFAULT;
 	o.jobs = ncores();

@@ -64,18 +64,22 @@ static const struct scheme {
 	const char *tag;	/* with its braces */
 	enum vkind kind;
 	enum venc enc;
+	unsigned short sha;
 } schemes[] = {
-	{ "{PLAIN}", VK_PLAIN, VE_RAW },
-	{ "{PLAIN.b64}", VK_PLAIN, VE_B64 },
-	{ "{PLAIN.base64}", VK_PLAIN, VE_B64 },
-	{ "{PLAIN.hex}", VK_PLAIN, VE_HEX },
-	{ "{CLEARTEXT}", VK_PLAIN, VE_RAW },
-	{ "{CRAM-MD5}", VK_CRAM, VE_RAW },
-	{ "{CRYPT}", VK_CRYPT, VE_RAW },
-	{ "{BLF-CRYPT}", VK_CRYPT, VE_RAW },
-	{ "{SHA512-CRYPT}", VK_CRYPT, VE_RAW },
-	{ "{SHA256-CRYPT}", VK_CRYPT, VE_RAW },
-	{ "{MD5-CRYPT}", VK_CRYPT, VE_RAW },
+	{ "{SSHA}", VK_SSHA, VE_B64, 20 },
+	{ "{SSHA256}", VK_SSHA, VE_B64, 32 },
+	{ "{SSHA512}", VK_SSHA, VE_B64, 64 },
+	{ "{PLAIN}", VK_PLAIN, VE_RAW, 0 },
+	{ "{PLAIN.b64}", VK_PLAIN, VE_B64, 0 },
+	{ "{PLAIN.base64}", VK_PLAIN, VE_B64, 0 },
+	{ "{PLAIN.hex}", VK_PLAIN, VE_HEX, 0 },
+	{ "{CLEARTEXT}", VK_PLAIN, VE_RAW, 0 },
+	{ "{CRAM-MD5}", VK_CRAM, VE_RAW, 0 },
+	{ "{CRYPT}", VK_CRYPT, VE_RAW, 0 },
+	{ "{BLF-CRYPT}", VK_CRYPT, VE_RAW, 0 },
+	{ "{SHA512-CRYPT}", VK_CRYPT, VE_RAW, 0 },
+	{ "{SHA256-CRYPT}", VK_CRYPT, VE_RAW, 0 },
+	{ "{MD5-CRYPT}", VK_CRYPT, VE_RAW, 0 },
 };
 
 static void
@@ -85,6 +89,7 @@ classify(const char *p, size_t len, struct verifier *v)
 
 	v->kind = VK_UNKNOWN;
 	v->enc = VE_RAW;
+	v->sha = 0;
 	v->p = p;
 	v->len = len;
 	if (len > 0 && p[0] == '$') {
@@ -101,12 +106,18 @@ classify(const char *p, size_t len, struct verifier *v)
 		if (len >= n && strncasecmp(p, schemes[i].tag, n) == 0) {
 			v->kind = schemes[i].kind;
 			v->enc = schemes[i].enc;
+			v->sha = schemes[i].sha;
 			v->p = p + n;
 			v->len = len - n;
 			break;
 		}
 	}
 	if (v->kind == VK_CRAM && v->len != CRAM_STATE_HEXLEN)
+		v->kind = VK_UNKNOWN;
+	/* base64 of the digest and a salt of 1 to 64 bytes */
+	if (v->kind == VK_SSHA && (v->len % 4 != 0 ||
+	    v->len / 4 * 3 < (size_t)v->sha + 1 + 2 ||
+	    v->len / 4 * 3 > (size_t)v->sha + 64 + 2))
 		v->kind = VK_UNKNOWN;
 	if (v->kind == VK_CRYPT && (v->len == 0 || v->p[0] == '!' ||
 	    v->p[0] == '*'))
@@ -155,6 +166,8 @@ vkind_name(enum vkind k)
 		return "crypt";
 	case VK_CRAM:
 		return "cram-md5";
+	case VK_SSHA:
+		return "ssha";
 	case VK_DISABLED:
 		return "disabled";
 	case VK_MAILBOX:

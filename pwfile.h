@@ -21,6 +21,8 @@ enum vkind {
 	VK_PLAIN,	/* legacy plaintext, {PLAIN}, {PLAIN.b64}, {PLAIN.hex} */
 	VK_CRYPT,	/* $id$... or {CRYPT} and friends: crypt(3) */
 	VK_CRAM,	/* {CRAM-MD5}: Dovecot's HMAC-MD5 states */
+	VK_SSHA,	/* {SSHA}, {SSHA256}, {SSHA512}: base64 of
+			 * SHA(password salt) salt, as LDAP stores them */
 	VK_DISABLED,	/* '!' or '*' first, or an empty field */
 	VK_MAILBOX,	/* uid=, gid=, home=: not a verifier (mailbox.h) */
 	VK_UNKNOWN	/* an unknown scheme or a malformed value: never matches */
@@ -29,6 +31,7 @@ enum venc { VE_RAW, VE_B64, VE_HEX };
 struct verifier {
 	enum vkind kind;
 	enum venc enc;		/* VK_PLAIN only */
+	unsigned short sha;	/* VK_SSHA: the digest's size in bytes */
 	const char *p;		/* the value after its {SCHEME} tag */
 	size_t len;
 };

@@ -109,6 +109,15 @@ lock_file(void)
 			    strerror(errno));
 }
 
+/* The lock's end, for a long-running writer (cmd5pw follow). */
+void
+unlock_file(void)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+	lock_fd = -1;
+}
+
 void
 read_text(int writing, int may_create)
 {

@@ -22,6 +22,7 @@ void catch_signals(void);
 void txn_remove_temp(void);
 /* Takes FILE.lock, waiting for another cmd5pw. */
 void lock_file(void);
+void unlock_file(void);
 /* Reads the whole file into text.  writing: refuse a symbolic link, and a
  * file the group or others may write (cmd5checkpw refuses it too).
  * may_create: a missing file is an empty text. */

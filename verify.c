@@ -2,10 +2,12 @@
  *
  * Every check derives from what the client presented: a stored verifier
  * presented as a password or response never matches (no pass-the-hash). */
+#define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA1_Init and friends */
 #include <crypt.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "hmac_md5.h"
 #include "pwfile.h"
@@ -105,6 +107,63 @@ check_crypt(const struct verifier *v, const char *pass, size_t passlen)
 	return ok;
 }
 
+/* {SSHA*}: base64(SHA(password salt) salt); the digest compared in
+ * constant time.  0 also for a malformed value.  The low-level SHA
+ * functions, as hmac_md5.c uses MD5's: EVP_Digest* would pull OpenSSL 3's
+ * providers into cmd5checkpw (4 MB more of static binary, and their
+ * loading on every login). */
+static int
+check_ssha(const struct verifier *v, const char *pass, size_t passlen)
+{
+	unsigned char raw[64 + 64 + 3], md[SHA512_DIGEST_LENGTH];
+	size_t rlen, slen;
+	int n, ok = 0;
+
+	if (v->len % 4 != 0 || v->len / 4 * 3 > sizeof(raw))
+		return 0;
+	n = EVP_DecodeBlock(raw, (const unsigned char *)v->p, (int)v->len);
+	if (n < 0)
+		return 0;
+	rlen = (size_t)n;
+	if (v->len > 0 && v->p[v->len - 1] == '=')
+		rlen--;
+	if (v->len > 1 && v->p[v->len - 2] == '=')
+		rlen--;
+	if (rlen <= v->sha)
+		return 0;
+	slen = rlen - v->sha;
+	if (v->sha == SHA_DIGEST_LENGTH) {
+		SHA_CTX c;
+
+		SHA1_Init(&c);
+		SHA1_Update(&c, pass, passlen);
+		SHA1_Update(&c, raw + v->sha, slen);
+		SHA1_Final(md, &c);
+		wipe(&c, sizeof(c));
+	} else if (v->sha == SHA256_DIGEST_LENGTH) {
+		SHA256_CTX c;
+
+		SHA256_Init(&c);
+		SHA256_Update(&c, pass, passlen);
+		SHA256_Update(&c, raw + v->sha, slen);
+		SHA256_Final(md, &c);
+		wipe(&c, sizeof(c));
+	} else if (v->sha == SHA512_DIGEST_LENGTH) {
+		SHA512_CTX c;
+
+		SHA512_Init(&c);
+		SHA512_Update(&c, pass, passlen);
+		SHA512_Update(&c, raw + v->sha, slen);
+		SHA512_Final(md, &c);
+		wipe(&c, sizeof(c));
+	} else
+		return 0;
+	ok = ct_equal(md, raw, v->sha);
+	wipe(md, sizeof(md));
+	wipe(raw, sizeof(raw));
+	return ok;
+}
+
 static int
 check_password(const struct verifier *v, size_t n, const char *pass,
     size_t passlen, const char **used)
@@ -118,6 +177,10 @@ check_password(const struct verifier *v, size_t n, const char *pass,
 	if ((c = pick(v, n, VK_CRYPT)) != NULL) {
 		*used = "crypt";
 		return check_crypt(c, pass, passlen);
+	}
+	if ((c = pick(v, n, VK_SSHA)) != NULL) {
+		*used = "ssha";
+		return check_ssha(c, pass, passlen);
 	}
 	if ((c = pick(v, n, VK_CRAM)) != NULL) {
 		*used = "cram-md5";
@@ -213,7 +276,8 @@ usable(const struct verifier *v, size_t n, enum mech m)
 {
 	int plain = pick(v, n, VK_PLAIN) != NULL;
 	int cram = pick(v, n, VK_CRAM) != NULL;
-	int crypt = pick(v, n, VK_CRYPT) != NULL;
+	int crypt = pick(v, n, VK_CRYPT) != NULL ||
+	    pick(v, n, VK_SSHA) != NULL;
 
 	switch (m) {
 	case MECH_PASSWORD:

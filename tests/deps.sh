@@ -4,10 +4,12 @@
 # missing and fails (tests are never skipped for a missing tool).
 set -u
 build="gcc make libc6-dev pkg-config libssl-dev libcrypt-dev libcdb-dev openssl"
+build="$build libldap-dev"
 test="$build tinycdb mandoc valgrind python3 clang libclang-rt-14-dev
  dovecot-core dovecot-imapd dovecot-submissiond swaks ucspi-tcp fail2ban
  procps psmisc daemontools util-linux mount
  dovecot-pop3d stunnel4"
+test="$test slapd ldap-utils"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
@@ -26,6 +28,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# slapd without a system instance (no dc=nodomain, nothing on port 389)
+case " $missing " in *" slapd "*)
+	echo 'slapd slapd/no_configuration boolean true' |
+	    debconf-set-selections ;;
+esac
 apt-get update -qq >/dev/null &&
     apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
     { echo "apt-get install failed:$missing" >&2; exit 1; }

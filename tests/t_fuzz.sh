@@ -19,7 +19,7 @@ else
 	exit 1
 fi
 
-for t in fd3 pwfile pwindex cmd5pw mailbox; do
+for t in fd3 pwfile pwindex cmd5pw mailbox ldapmap; do
 	fz=$TOP/build-fuzz/fuzz_$t
 	seeds=$TOP/tests/fuzz/corpus-$t
 	n=$(ls "$seeds" | wc -l)

@@ -7,7 +7,8 @@ make -s -C "$TOP" install DESTDIR="$D" PREFIX=/opt/c5 >/dev/null 2>&1
 is $? 0 "make install DESTDIR=... PREFIX=/opt/c5"
 for f in bin/cmd5checkpw bin/cmd5pw bin/cmd5throttle share/man/man8/cmd5checkpw.8 \
     share/man/man8/cmd5throttle.8 \
-    share/man/man8/cmd5pw.8 share/man/man5/poppasswd.5; do
+    share/man/man8/cmd5pw.8 share/man/man8/cmd5pw-ldap.8 \
+    share/man/man5/poppasswd.5; do
 	[ -f "$D/opt/c5/$f" ] && ok "installed $f" || not_ok "installed $f"
 done
 is "$(stat -c %a "$D/opt/c5/bin/cmd5checkpw")" 755 "cmd5checkpw mode 0755: no setuid bit"

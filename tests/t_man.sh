@@ -10,6 +10,14 @@ done
 for s in NAME SYNOPSIS DESCRIPTION "EXIT STATUS" EXAMPLES "SEE ALSO"; do
 	like "$(grep -x "\.Sh $s" "$TOP/man/cmd5checkpw.8")" "$s" "cmd5checkpw.8 has $s"
 done
+for s in NAME SYNOPSIS DESCRIPTION FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+	like "$(grep -x "\.Sh $s" "$TOP/man/cmd5pw-ldap.8")" "$s" "cmd5pw-ldap.8 has $s"
+done
+# every configuration keyword ldapconf.c knows is documented
+for k in $(grep -o 'strcmp(k, "[a-z-]*")' "$TOP/ldapconf.c" | cut -d'"' -f2); do
+	like "$(grep -E "Cm $k( |\$)" "$TOP/man/cmd5pw-ldap.8")" . \
+	    "cmd5pw-ldap.8 documents $k"
+done
 # a broken page must fail the lint: the check itself can fail
 printf '.Dd x\n.Dt X 8\n.Sh NAME\n.Bl -tag\n' >"$T/bad.8"
 mandoc -Tlint -W warning "$T/bad.8" >/dev/null 2>&1

@@ -540,6 +540,27 @@ test_verify(void)
 	check(TRY("u\0ab\0\0", "{PLAIN.hex}6162") == 1, "{PLAIN.hex}");
 	check(TRY("u\0ab\0\0", "{PLAIN.hex}616") == 0, "{PLAIN.hex} odd length never matches");
 	check(TRY("u\0x\0\0", "{SSHA}abc") == 0, "unknown scheme never matches");
+	/* salted SHA, as LDAP directories store them (salt "saltsalt") */
+	check(TRY("u\0hunter2\0\0", "{SSHA}EwvBq0sMQSLLD3eOSZNmhQqOOkRzYWx0c2FsdA==") == 1,
+	    "{SSHA}");
+	check(TRY("u\0hunter3\0\0", "{SSHA}EwvBq0sMQSLLD3eOSZNmhQqOOkRzYWx0c2FsdA==") == 0,
+	    "{SSHA}, wrong password");
+	check(TRY("u\0hunter2\0\0", "{SSHA256}xdNXPNaoGgpEh79yIk9Gapc+mj1Dw6d/z6kEzvuCusdzYWx0c2FsdA==") == 1,
+	    "{SSHA256}");
+	check(TRY("u\0hunter\0\0", "{SSHA256}xdNXPNaoGgpEh79yIk9Gapc+mj1Dw6d/z6kEzvuCusdzYWx0c2FsdA==") == 0,
+	    "{SSHA256}, wrong password");
+	check(TRY("u\0hunter2\0\0", "{ssha512}GyU2EsF9+E4B0BGlXHMIpcC8ymBeVNNZCq6vehzMQb1dQrX5jIlEu3PDhxPGz7gJ/nvhdCWTC2lvcFKFX0i0qXNhbHRzYWx0") == 1,
+	    "{SSHA512}, tag in lower case");
+	check(TRY("u\0hunter2\0\0", "{SSHA512}GyU2EsF9+E4B0BGlXHMIpcC8ymBeVNNZCq6vehzMQb1dQrX5jIlEu3PDhxPGz7gJ/nvhdCWTC2lvcFKFX0i0qXNhbHRzYWx1") == 0,
+	    "{SSHA512}, a salt byte changed");
+	/* the digest of another scheme's size: malformed, never matches */
+	check(TRY("u\0hunter2\0\0", "{SSHA512}EwvBq0sMQSLLD3eOSZNmhQqOOkRzYWx0c2FsdA==") == 0,
+	    "{SSHA512} holding a SHA-1 digest never matches");
+	check(TRY("u\0hunter2\0\0", "{SSHA}EwvBq0sMQSLLD3eOSZNmhQqOOkQ=") == 0,
+	    "{SSHA} without a salt never matches");
+	check(TRY("u\0{SSHA}EwvBq0sMQSLLD3eOSZNmhQqOOkRzYWx0c2FsdA==\0\0",
+	    "{SSHA}EwvBq0sMQSLLD3eOSZNmhQqOOkRzYWx0c2FsdA==") == 0,
+	    "{SSHA} value presented as the password: no");
 #undef TRY
 }
 

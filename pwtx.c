@@ -1,0 +1,99 @@
+/* pwtx.c: pwtx.h, the directory sync's door to cmd5pw's transaction
+ * (txn.c) and new passwords (password.c). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hmac_md5.h"
+#include "password.h"
+#include "pwtx.h"
+#include "txn.h"
+#include "util.h"
+
+const char *
+pwtx_path(void)
+{
+	return path;
+}
+
+void
+pwtx_set_path(const char *p)
+{
+	path = p;
+}
+
+void
+pwtx_lock(void)
+{
+	lock_file();
+}
+
+void
+pwtx_unlock(void)
+{
+	unlock_file();
+}
+
+void
+pwtx_replace(const char *p, size_t n)
+{
+	read_text(1, 1);
+	if (text != NULL) {
+		wipe(text, textlen);
+		free(text);
+		text = NULL;
+	}
+	/* commit() writes out: lend it the caller's text, no copy (a die()
+	 * on the way wipes it, as it would wipe a copy) */
+	buf_free(&out);
+	out.p = (char *)p;
+	out.len = out.cap = n;
+	commit();
+	out.p = NULL;
+	out.len = out.cap = 0;
+}
+
+char *
+pwtx_new_field(const char *login, int from_stdin, size_t *len)
+{
+	struct buf b = { 0 };
+	size_t n = strlen(login), plen;
+	char *r;
+
+	plen = get_password(login, n, from_stdin, 1);
+	if (make_field(pass1, plen, STORE_DEFAULT, 0, &b) != 0)
+		die(EXIT_SYS, "cannot hash the password of %s", esc(login, n));
+	wipe(pass1, sizeof(pass1));
+	if ((r = malloc(b.len + 1)) == NULL)
+		die(EXIT_SYS, "out of memory");
+	memcpy(r, b.p, b.len);
+	r[b.len] = '\0';
+	*len = b.len;
+	buf_free(&b);
+	return r;
+}
+
+void
+pwtx_warn(const char *fmt, ...)
+{
+	char b[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(b), fmt, ap);
+	va_end(ap);
+	warn("%s", b);
+}
+
+void
+pwtx_die(int status, const char *fmt, ...)
+{
+	char b[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(b), fmt, ap);
+	va_end(ap);
+	die(status, "%s", b);
+}
