@@ -32,7 +32,6 @@
 
 static char up[FD3_MAX + 1];	/* the fd-3 data: secrets, wiped on exit */
 static size_t uplen;
-static char remote[sizeof(" remote=") + 4 * 64];	/* " remote=IP" or "" */
 
 static void __attribute__((noreturn))
 finish(int status)
@@ -113,8 +112,7 @@ read_fd3(long deadline_ms)
 		uplen += (size_t)r;
 		if (uplen > FD3_MAX) {
 			close(3);
-			log_line(LOG_NOTICE, "fail reason=input-over-512-bytes%s",
-			    remote);
+			log_line(LOG_NOTICE, "fail reason=input-over-512-bytes");
 			finish(EXIT_REJECT);
 		}
 	}
@@ -232,14 +230,16 @@ authenticate(const struct opts *o, const struct authreq *rq)
 	enum mech proved = rq->mech;
 	struct pwmatch m;
 	struct pwerr err;
+	struct timespec t0;
 	int ok;
 
 	log_login(rq->login, rq->loginlen, elogin, sizeof(elogin));
 	if (pw_lookup(o->path, rq->login, rq->loginlen, &m, &err) != 0) {
-		log_line(LOG_ERR, "error login=\"%s\" reason=\"%s\"%s", elogin,
-		    err.msg, remote);
+		log_line(LOG_ERR, "error reason=\"%s\" login=\"%s\"", err.msg,
+		    elogin);
 		return EXIT_TEMP;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (m.found) {
 		ok = verify(rq, m.field, m.fieldlen, &reason, &used, &proved);
 	} else {
@@ -251,23 +251,27 @@ authenticate(const struct opts *o, const struct authreq *rq)
 			ok = -1;
 		reason = "unknown-login";
 	}
+	/* every refusal costs the same, whatever the login's verifier */
+	if (ok == 0 && verify_pad(rq, m.found ? m.field : m.dummy,
+	    m.found ? m.fieldlen : m.dummylen, m.dummy, m.dummylen, &t0) < 0)
+		ok = -1;
 	pwmatch_free(&m);
 	if (ok < 0) {
 		/* e.g. out of memory for yescrypt: not the client's fault,
 		 * and the same answer whether or not the login exists */
-		log_line(LOG_ERR, "error login=\"%s\" reason=\"cannot compute "
-		    "the crypt hash (out of memory?)\" source=%s%s", elogin,
-		    source_name(&m), remote);
+		log_line(LOG_ERR, "error reason=\"cannot compute the crypt hash "
+		    "(out of memory?)\" source=%s login=\"%s\"",
+		    source_name(&m), elogin);
 		return EXIT_TEMP;
 	}
 	if (!ok) {
-		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
-		    "source=%s%s", elogin, mech_name(rq->mech), reason,
-		    source_name(&m), remote);
+		log_line(LOG_NOTICE, "fail mech=%s reason=%s source=%s "
+		    "login=\"%s\"", mech_name(rq->mech), reason,
+		    source_name(&m), elogin);
 		return rq->mech == MECH_LOOKUP ? EXIT_NOUSER : EXIT_REJECT;
 	}
-	log_line(LOG_INFO, "ok login=\"%s\" mech=%s verifier=%s source=%s%s",
-	    elogin, mech_name(proved), used, source_name(&m), remote);
+	log_line(LOG_INFO, "ok mech=%s verifier=%s source=%s login=\"%s\"",
+	    mech_name(proved), used, source_name(&m), elogin);
 	return 0;
 }
 
@@ -295,20 +299,27 @@ main(int argc, char **argv)
 	const char *env, *why = NULL;
 	struct authreq rq;
 	struct opts o;
-	int progind, status, lookup;
+	int progind, status, lookup, fd3_open, elevated;
 
 	hold_std_fds();
+	/* before openlog(LOG_NDELAY), whose socket would take a free fd 3 */
+	fd3_open = fcntl(3, F_GETFD) != -1;
+	if (!fd3_open && open("/dev/null", O_RDONLY) != 3)
+		_exit(EXIT_TEMP);
 	progind = parse_options(argc, argv, &o);
-	if (fcntl(3, F_GETFD) == -1)
+	if (!fd3_open)
 		dieusage("fd 3 is not open");
-	if ((env = getenv("TCPREMOTEIP")) != NULL) {
-		memcpy(remote, " remote=", 8);
-		log_escape(env, strnlen(env, 64), remote + 8,
-		    sizeof(remote) - 8);
-	}
+	elevated = getuid() != geteuid() || getgid() != getegid();
+	/* not from a local user's environment either (setuid): a forged
+	 * remote= would make fail2ban ban someone else */
+	if (!elevated && (env = getenv("TCPREMOTEIP")) != NULL)
+		log_set_remote(env);
 	read_fd3(o.deadline_ms);
-	/* Dovecot asks for a userdb lookup with AUTHORIZED=1 */
-	lookup = (env = getenv("AUTHORIZED")) != NULL && strcmp(env, "1") == 0;
+	/* Dovecot asks for a userdb lookup with AUTHORIZED=1.  Not in a
+	 * setuid or setgid install: any local user could set it and learn
+	 * which logins exist (exit 0 or 3), without a password. */
+	lookup = !elevated && (env = getenv("AUTHORIZED")) != NULL &&
+	    strcmp(env, "1") == 0;
 	if (fd3_parse(up, uplen, o.layout, lookup, &rq, &why) != 0)
 		die(EXIT_MISUSE, why);
 	if ((status = authenticate(&o, &rq)) != 0)

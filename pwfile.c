@@ -2,6 +2,7 @@
 #define _GNU_SOURCE		/* memmem */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -193,8 +194,59 @@ linelen(const char *p, const char *end)
 	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 }
 
-static int
-has_crypt(const char *field, size_t len)
+static const char itoa64[] =
+    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static unsigned long
+b64digit(char c)
+{
+	const char *p = c != '\0' ? strchr(itoa64, c) : NULL;
+
+	return p != NULL ? (unsigned long)(p - itoa64) : 0;
+}
+
+/* Rounds or a cost number after prefix in s, else dflt. */
+static unsigned long
+number_after(const char *s, size_t len, const char *prefix, unsigned long dflt)
+{
+	size_t n = strlen(prefix), i;
+	unsigned long v = 0;
+
+	if (len < n || memcmp(s, prefix, n) != 0)
+		return dflt;
+	for (i = n; i < len && i < n + 9 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	return i > n ? v : dflt;
+}
+
+unsigned long
+pwfile_crypt_cost(const char *h, size_t len)
+{
+	unsigned long n, r;
+
+	/* yescrypt "$y$" flavor, N_log2 - 1, r - 1 (itoa64 digits); gost */
+	if (len > 6 && (memcmp(h, "$y$", 3) == 0 || memcmp(h, "$gy$", 4) == 0)) {
+		h += h[1] == 'y' ? 3 : 4;
+		n = b64digit(h[1]) + 1;
+		r = b64digit(h[2]) + 1;
+		return n > 30 ? ULONG_MAX / 2 : (1UL << n) * r / 10;
+	}
+	if (len > 4 && memcmp(h, "$7$", 3) == 0)	/* scrypt: N_log2, r */
+		return (1UL << (b64digit(h[3]) & 31)) * (b64digit(h[4]) + 1) / 10;
+	if (len > 7 && h[0] == '$' && h[1] == '2' && h[3] == '$') {
+		n = number_after(h + 4, len - 4, "", 0) & 31;
+		return (1UL << n) * 50;
+	}
+	if (len > 3 && (memcmp(h, "$6$", 3) == 0 || memcmp(h, "$5$", 3) == 0))
+		return number_after(h + 3, len - 3, "rounds=", 5000) / 3;
+	if (len > 3 && memcmp(h, "$1$", 3) == 0)
+		return 300;
+	return 1;
+}
+
+/* The first crypt verifier of a field, its leading '!' or '*' skipped. */
+int
+pwfile_field_crypt(const char *field, size_t len, struct verifier *out)
 {
 	struct verifier v[PW_MAXVERIFIERS];
 	size_t i, n;
@@ -205,8 +257,10 @@ has_crypt(const char *field, size_t len)
 	}
 	n = pwfile_verifiers(field, len, v, PW_MAXVERIFIERS);
 	for (i = 0; i < n; i++)
-		if (v[i].kind == VK_CRYPT)
+		if (v[i].kind == VK_CRYPT) {
+			*out = v[i];
 			return 1;
+		}
 	return 0;
 }
 
@@ -215,7 +269,9 @@ pwfile_dummy(const char *text, size_t size, struct pwline *out)
 {
 	const char *p = text, *end = text + size;
 	struct pwline l;
+	struct verifier v;
 	size_t n, seen = 0;
+	unsigned long cost, best = 0;
 	int found = 0;
 
 	while (p < end && seen < PW_DUMMY_SPAN) {
@@ -225,9 +281,10 @@ pwfile_dummy(const char *text, size_t size, struct pwline *out)
 				*out = l;
 			found = 1;
 			seen++;
-			if (has_crypt(l.field, l.fieldlen)) {
+			if (pwfile_field_crypt(l.field, l.fieldlen, &v) &&
+			    (cost = pwfile_crypt_cost(v.p, v.len)) > best) {
 				*out = l;
-				break;
+				best = cost;
 			}
 		}
 		p += n + 1;

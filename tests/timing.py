@@ -1,29 +1,47 @@
 #!/usr/bin/env python3
-"""tests/timing.py N PROG ARGS... -- LOGIN_A PASS_A -- LOGIN_B PASS_B
+"""tests/timing.py N PROG ARGS... -- REF REQ...
 
-Runs PROG ARGS N times with each request (login\\0pass\\0\\0 on fd 3),
-A and B interleaved in random order pair by pair so that load on the
-machine hits both alike, and prints the median wall-clock times in
-microseconds, their relative difference, and the median of the paired
-differences A-B relative to the median of all runs (pairs ran back to
-back, so a load change on the machine hits both members of a pair and
-cancels out): "MED_A MED_B DIFF_PERCENT PAIRED_PERCENT EXIT_CODES"."""
+Times PROG ARGS once per request per round, N rounds, each request written
+to fd 3.  A request is a Python string literal body: 'alice\\x00x\\x00\\x00';
+'%C' in it becomes a challenge '<PID.TIME@localhost>' made just before the
+run (PID is this process, the checker's parent, as with a real front end).
+'@US:' before a request adds US microseconds inside the timed window: a
+control of known size.  Within a round the requests run in a random order,
+back to back, so a load change on the machine hits all of them alike.  Prints one line per request:
+"MEDIAN_US PAIRED_PERCENT EXIT_CODES", where PAIRED_PERCENT is the median,
+over the rounds, of (this request's time - REF's time in the same round),
+relative to REF's median (signed; 0.0 for REF itself)."""
+import codecs
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
 import time
 
 
-def run_once(cmd, data):
+def request(body):
+    s = codecs.decode(body, "unicode_escape")
+    if "%C" in s:
+        s = s.replace("%C", "<%d.%d@localhost>" % (os.getpid(), time.time()))
+    return s.encode("latin-1")
+
+
+def run_once(cmd, body):
+    delay = 0
+    m = re.match(r"@(\d+):", body)
+    if m:           # a control: this much more time, known in advance
+        delay, body = int(m.group(1)) / 1e6, body[m.end():]
+    data = request(body)
     r, w = os.pipe()
     os.write(w, data)
     os.close(w)
     t0 = time.perf_counter_ns()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         pass_fds=(3,), preexec_fn=lambda: os.dup2(r, 3))
+                         pass_fds=(3,), preexec_fn=lambda: (os.dup2(r, 3),
+                                                time.sleep(delay)))
     p.wait()
     t1 = time.perf_counter_ns()
     os.close(r)
@@ -34,27 +52,25 @@ def main():
     args = sys.argv[1:]
     n = int(args.pop(0))
     i = args.index("--")
-    cmd, rest = args[:i], args[i + 1:]
-    j = rest.index("--")
-    a = (rest[0] + "\0" + rest[1] + "\0\0").encode()
-    b = (rest[j + 1] + "\0" + rest[j + 2] + "\0\0").encode()
-    ta, tb, rcs = [], [], set()
-    for _ in range(3):          # warm the page cache and the binary
-        run_once(cmd, a)
-        run_once(cmd, b)
+    cmd, reqs = args[:i], args[i + 1:]
+    times = [[] for _ in reqs]
+    rcs = [set() for _ in reqs]
+    for _ in range(2):          # warm the page cache and the binary
+        for r in reqs:
+            run_once(cmd, r)
     for _ in range(n):
-        order = [(a, ta), (b, tb)]
+        order = list(range(len(reqs)))
         random.shuffle(order)
-        for data, out in order:
-            t, rc = run_once(cmd, data)
-            out.append(t)
-            rcs.add(rc)
-    ma, mb = statistics.median(ta), statistics.median(tb)
-    paired = statistics.median(x - y for x, y in zip(ta, tb))
-    print("%.0f %.0f %.1f %.1f %s" % (
-        ma, mb, 100.0 * abs(ma - mb) / min(ma, mb),
-        100.0 * abs(paired) / statistics.median(ta + tb),
-        ",".join(str(x) for x in sorted(rcs))))
+        for k in order:
+            t, rc = run_once(cmd, reqs[k])
+            times[k].append(t)
+            rcs[k].add(rc)
+    ref = statistics.median(times[0])
+    for k in range(len(reqs)):
+        paired = statistics.median(x - y for x, y in zip(times[k], times[0]))
+        print("%.0f %.1f %s" % (statistics.median(times[k]),
+                                100.0 * paired / ref,
+                                ",".join(str(x) for x in sorted(rcs[k]))))
 
 
 main()
