@@ -298,6 +298,7 @@ main(int argc, char **argv)
 {
 	const char *env, *why = NULL;
 	struct authreq rq;
+	struct pwerr err;
 	struct opts o;
 	int progind, status, lookup, fd3_open, elevated;
 
@@ -322,6 +323,8 @@ main(int argc, char **argv)
 	    strcmp(env, "1") == 0;
 	if (fd3_parse(up, uplen, o.layout, lookup, &rq, &why) != 0)
 		die(EXIT_MISUSE, why);
+	if (pwfile_check_writers(o.path, &err) != 0)
+		die(EXIT_TEMP, err.msg);
 	if ((status = authenticate(&o, &rq)) != 0)
 		finish(status);
 	run(argv + progind, &rq);

@@ -367,6 +367,129 @@ pwfile_check_mode(const char *path, const struct stat *st, struct pwerr *err)
 	return 0;
 }
 
+static int
+in_groups(gid_t g)
+{
+	gid_t list[256];
+	int i, n;
+
+	if (g == getgid())
+		return 1;
+	if ((n = getgroups((int)(sizeof(list) / sizeof(list[0])), list)) < 0)
+		return 1;	/* too many to tell: assume the worst */
+	for (i = 0; i < n; i++)
+		if (list[i] == g)
+			return 1;
+	return 0;
+}
+
+/* Whether uid (0: nobody in particular) could replace the entry, owned by
+ * owner, of directory dir. */
+static int
+replaceable(const struct stat *dir, uid_t owner, uid_t uid)
+{
+	int sticky = (dir->st_mode & S_ISVTX) != 0;
+
+	if ((dir->st_mode & S_IWOTH) && !sticky)
+		return 1;
+	if (uid == 0)
+		return 0;
+	if (sticky && owner != uid && dir->st_uid != uid)
+		return 0;
+	return (dir->st_uid == uid && (dir->st_mode & S_IWUSR)) ||
+	    (in_groups(dir->st_gid) && (dir->st_mode & S_IWGRP)) ||
+	    (dir->st_mode & S_IWOTH);
+}
+
+/* Each directory from path's up to "/": none may let uid replace what
+ * it holds.  path is modified. */
+static int
+check_dirs(char *path, uid_t owner, uid_t uid, const char *file,
+    struct pwerr *err)
+{
+	struct stat st;
+	char *slash;
+
+	for (;;) {
+		if ((slash = strrchr(path, '/')) == NULL)
+			return 0;
+		if (slash == path)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(path, &st) != 0) {
+			pwerr_set(err, "cannot stat %s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		if (replaceable(&st, owner, uid)) {
+			pwerr_set(err, "refusing %s: directory %s lets %s replace "
+			    "it (chmod go-w, chown root)", file, path,
+			    st.st_mode & S_IWOTH ? "anyone" : "the uid running "
+			    "cmd5checkpw");
+			return -1;
+		}
+		if (slash == path)
+			return 0;
+		owner = st.st_uid;
+	}
+}
+
+static int
+check_writers_of(const char *path, int must_exist, struct pwerr *err)
+{
+	uid_t uid = getuid();
+	struct stat st;
+	char *real, *lexical;
+	int r;
+
+	if (stat(path, &st) != 0) {
+		if (!must_exist && errno == ENOENT)
+			return 0;
+		pwerr_set(err, "cannot stat %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (uid != 0 && st.st_uid == uid) {
+		pwerr_set(err, "refusing %s: owned by uid %lu, which runs "
+		    "cmd5checkpw: whoever controls that uid could change every "
+		    "password (chown root)", path, (unsigned long)uid);
+		return -1;
+	}
+	if ((real = realpath(path, NULL)) == NULL) {
+		pwerr_set(err, "cannot resolve %s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = check_dirs(real, st.st_uid, uid, path, err);
+	free(real);
+	/* a symlink's own directory: whoever may write it may repoint it */
+	if (r == 0 && strchr(path, '/') != NULL && lstat(path, &st) == 0) {
+		if ((lexical = strdup(path)) == NULL) {
+			pwerr_set(err, "out of memory");
+			return -1;
+		}
+		r = check_dirs(lexical, st.st_uid, uid, path, err);
+		free(lexical);
+	}
+	return r;
+}
+
+int
+pwfile_check_writers(const char *path, struct pwerr *err)
+{
+	char *cdbpath;
+	int r;
+
+	if (check_writers_of(path, 1, err) != 0)
+		return -1;
+	if ((cdbpath = pwindex_path(path)) == NULL) {
+		pwerr_set(err, "%s: path too long", path);
+		return -1;
+	}
+	r = check_writers_of(cdbpath, 0, err);
+	free(cdbpath);
+	return r;
+}
+
 /* A file truncated under our mapping raises SIGBUS: report, don't crash. */
 static sigjmp_buf bus_jmp;
 

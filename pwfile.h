@@ -78,6 +78,11 @@ unsigned long pwfile_crypt_cost(const char *h, size_t len);
 /* Refuses a file writable by group or others. 0, or -1 with err set. */
 int pwfile_check_mode(const char *path, const struct stat *st,
     struct pwerr *err);
+/* Refuses a password file (or its index) that the uid running us could
+ * rewrite, unless that uid is root: owned by it, or in a directory (any
+ * up to "/") it may write and so replace the file in; and one in a
+ * directory anyone may write (not sticky).  0, or -1 with err set. */
+int pwfile_check_writers(const char *path, struct pwerr *err);
 void pwerr_set(struct pwerr *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""tests/timing.py N PROG ARGS... -- REF REQ...
+"""tests/timing.py MIN MAX WIDTH PROG ARGS... -- REF REQ...
 
-Times PROG ARGS once per request per round, N rounds, each request written
-to fd 3.  A request is a Python string literal body: 'alice\\x00x\\x00\\x00';
+Times PROG ARGS once per request per round, each request written to fd 3.
+A request is a Python string literal body: 'alice\\x00x\\x00\\x00';
 '%C' in it becomes a challenge '<PID.TIME@localhost>' made just before the
 run (PID is this process, the checker's parent, as with a real front end).
-'@US:' before a request adds US microseconds inside the timed window: a
-control of known size.  Within a round the requests run in a random order,
-back to back, so a load change on the machine hits all of them alike.  Prints one line per request:
-"MEDIAN_US PAIRED_PERCENT EXIT_CODES", where PAIRED_PERCENT is the median,
-over the rounds, of (this request's time - REF's time in the same round),
-relative to REF's median (signed; 0.0 for REF itself)."""
+'@P%:' before a request adds P% of REF's median time so far inside the
+timed window: a control of known size.  Within a round the requests run
+in a random order, back to back, so a load change on the machine hits all
+of them alike.  Runs at least MIN rounds, then stops when the ~95%
+confidence interval of every paired median is within +-WIDTH% of REF's
+median, or after MAX rounds.  Prints one line per request:
+"MEDIAN_US PAIRED_PERCENT CI_PERCENT ROUNDS EXIT_CODES": PAIRED_PERCENT is
+the median, over the rounds, of (this request's time - REF's time in the
+same round), relative to REF's median (signed; 0.0 for REF itself), and
+CI_PERCENT the half-width of its confidence interval."""
 import codecs
+import math
 import os
 import random
 import re
@@ -28,11 +33,11 @@ def request(body):
     return s.encode("latin-1")
 
 
-def run_once(cmd, body):
+def run_once(cmd, body, ref=0.0):
     delay = 0
-    m = re.match(r"@(\d+):", body)
+    m = re.match(r"@(\d+)%:", body)
     if m:           # a control: this much more time, known in advance
-        delay, body = int(m.group(1)) / 1e6, body[m.end():]
+        delay, body = int(m.group(1)) / 100 * ref / 1e6, body[m.end():]
     data = request(body)
     r, w = os.pipe()
     os.write(w, data)
@@ -48,29 +53,50 @@ def run_once(cmd, body):
     return (t1 - t0) / 1000.0, p.returncode
 
 
+def median_ci(xs):
+    """The median of xs and the half-width of its ~95% confidence
+    interval, from order statistics (no assumption about the spread)."""
+    xs = sorted(xs)
+    n = len(xs)
+    k = int(1.96 * math.sqrt(n) / 2 + 0.5)
+    lo, hi = xs[max(0, n // 2 - k)], xs[min(n - 1, (n - 1) // 2 + k)]
+    return statistics.median(xs), (hi - lo) / 2
+
+
 def main():
     args = sys.argv[1:]
-    n = int(args.pop(0))
+    nmin, nmax, width = int(args.pop(0)), int(args.pop(0)), float(args.pop(0))
     i = args.index("--")
     cmd, reqs = args[:i], args[i + 1:]
     times = [[] for _ in reqs]
     rcs = [set() for _ in reqs]
+    warm = []
     for _ in range(2):          # warm the page cache and the binary
         for r in reqs:
-            run_once(cmd, r)
-    for _ in range(n):
+            t, _ = run_once(cmd, r)
+        warm.append(run_once(cmd, reqs[0])[0])
+    n = 0
+    while True:
         order = list(range(len(reqs)))
         random.shuffle(order)
+        ref = statistics.median(times[0] or warm)
         for k in order:
-            t, rc = run_once(cmd, reqs[k])
+            t, rc = run_once(cmd, reqs[k], ref)
             times[k].append(t)
             rcs[k].add(rc)
-    ref = statistics.median(times[0])
+        n += 1
+        if n < nmin:
+            continue
+        ref = statistics.median(times[0])
+        widths = [median_ci([x - y for x, y in zip(times[k], times[0])])[1]
+                  for k in range(1, len(reqs))]
+        if n >= nmax or max(widths, default=0) <= width / 100 * ref:
+            break
     for k in range(len(reqs)):
-        paired = statistics.median(x - y for x, y in zip(times[k], times[0]))
-        print("%.0f %.1f %s" % (statistics.median(times[k]),
-                                100.0 * paired / ref,
-                                ",".join(str(x) for x in sorted(rcs[k]))))
+        paired, half = median_ci([x - y for x, y in zip(times[k], times[0])])
+        print("%.0f %.1f %.1f %d %s" % (
+            statistics.median(times[k]), 100.0 * paired / ref,
+            100.0 * half / ref, n, ",".join(str(x) for x in sorted(rcs[k]))))
 
 
 main()
