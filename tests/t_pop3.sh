@@ -63,7 +63,7 @@ is "$(py pop3 "$POP" apop nobody "${PW[alice]}")" "login ERR" "APOP unknown logi
 is "$(py pop3 "$POP" user frank frank-pw)" "login ERR" "USER/PASS disabled login refused"
 
 stop_servers
-like "$(cat "$ML/current")" ' cmd5checkpw: ok login="alice" mech=apop verifier=plain source=text remote=127\.0\.0\.1$' \
+like "$(cat "$ML/current")" ' cmd5checkpw: ok remote=127\.0\.0\.1 mech=apop verifier=plain source=text login="alice"$' \
     "multilog: APOP ok line"
 f2b_check "pop3 multilog" "$ML/current"
 cat "$ML/current" >>"$LOG"
