@@ -33,7 +33,12 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
 mkdir -p "$T/mail" "$T/sink"
 chmod 1777 "$T/mail"
 
-CHECK="$T/bin/cmd5checkpw -f $T/poppasswd -l stderr"
+# the options contrib/dovecot/ gives (-m password: Dovecot only ever
+# sends a password), with this test's file and log
+SNIP=$TOP/contrib/dovecot/auth-cmd5checkpw.conf.ext
+FLAGS=$(sed -n 's|^  args = /usr/local/bin/cmd5checkpw \(.*\) -f /etc/poppasswd$|\1|p' "$SNIP" | sort -u)
+is "$FLAGS" "-m password" "contrib/dovecot: passdb and userdb run cmd5checkpw -m password"
+CHECK="$T/bin/cmd5checkpw $FLAGS -f $T/poppasswd -l stderr"
 cat >"$T/dovecot.conf" <<EOF
 base_dir = $T/run
 state_dir = $T/state
