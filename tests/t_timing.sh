@@ -1,4 +1,5 @@
 #!/bin/bash
+# san: once
 # t_timing.sh: the time of a refusal does not tell which refusal it was.
 # For each mechanism (password, CRAM-MD5, APOP-or-password under qmail-popup)
 # every rejection kind (unknown login, a wrong secret for each verifier
@@ -58,8 +59,9 @@ request() {
 layout() { case $1 in password) echo password ;; cram) echo dabrowski ;; apop) echo pop3 ;; esac; }
 
 # table WHAT FILE MECH MIN MAX KINDS [CONTROL%]: one ok per kind.  At
-# least MIN rounds; more, up to MAX, while any paired median is known to
-# less than +-1.5% (a loaded machine); then each must be within 5%.
+# least MIN rounds; more, up to MAX or 40 s, while any paired median is
+# known to less than +-1.5% (a loaded machine); then each must be within
+# 5% (the point estimate: a wide interval does not excuse it).
 table() {
 	local what=$1 file=$2 mech=$3 nmin=$4 nmax=$5 kinds=$6 ctl=${7:-} try k
 	local -a names=() reqs=() res=()
@@ -71,7 +73,7 @@ table() {
 	[ -n "$ctl" ] && { names+=("control+$ctl%"); reqs+=("@$ctl%:${reqs[0]}"); }
 	for try in $(seq "${TIMING_TRIES:-3}"); do
 		mapfile -t res < <(nice -n -5 python3 "$TOP/tests/timing.py" \
-		    "$nmin" "$nmax" 1.5 "$CMD5CHECKPW" -l none \
+		    "$nmin" "$nmax" 1.5 40 "$CMD5CHECKPW" -l none \
 		    -m "$(layout "$mech")" -f "$file" true -- "${reqs[@]}")
 		bad=0
 		for i in "${!names[@]}"; do
@@ -118,11 +120,11 @@ why "$T/ex" cram bob 'reason=bad-password'
 why "$T/ex" apop tim 'reason=bad-password'
 why "$T/idx/ex" password carol 'reason=bad-password source=index'
 
-table "poppasswd.example" "$T/ex" password 20 150 "$PASSWORD_KINDS" 12
-table "migrated" "$T/mig" password 20 150 "$PASSWORD_KINDS"
-table "poppasswd.example, index" "$T/idx/ex" password 20 150 "$PASSWORD_KINDS"
+table "poppasswd.example" "$T/ex" password 15 150 "$PASSWORD_KINDS" 12
+table "migrated" "$T/mig" password 15 150 "$PASSWORD_KINDS"
+table "poppasswd.example, index" "$T/idx/ex" password 15 150 "$PASSWORD_KINDS"
 table "poppasswd.example" "$T/ex" cram 30 300 "$CRAM_KINDS" 12
 table "migrated" "$T/mig" cram 30 300 "$CRAM_KINDS"
-table "poppasswd.example" "$T/ex" apop 20 150 "$APOP_KINDS"
-table "migrated" "$T/mig" apop 20 150 "$APOP_KINDS"
+table "poppasswd.example" "$T/ex" apop 15 150 "$APOP_KINDS"
+table "migrated" "$T/mig" apop 15 150 "$APOP_KINDS"
 done_testing

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/timing.py MIN MAX WIDTH PROG ARGS... -- REF REQ...
+"""tests/timing.py MIN MAX WIDTH SECONDS PROG ARGS... -- REF REQ...
 
 Times PROG ARGS once per request per round, each request written to fd 3.
 A request is a Python string literal body: 'alice\\x00x\\x00\\x00';
@@ -10,7 +10,8 @@ timed window: a control of known size.  Within a round the requests run
 in a random order, back to back, so a load change on the machine hits all
 of them alike.  Runs at least MIN rounds, then stops when the ~95%
 confidence interval of every paired median is within +-WIDTH% of REF's
-median, or after MAX rounds.  Prints one line per request:
+median, or after MAX rounds or SECONDS (a loaded machine), whichever
+comes first.  Prints one line per request:
 "MEDIAN_US PAIRED_PERCENT CI_PERCENT ROUNDS EXIT_CODES": PAIRED_PERCENT is
 the median, over the rounds, of (this request's time - REF's time in the
 same round), relative to REF's median (signed; 0.0 for REF itself), and
@@ -66,6 +67,7 @@ def median_ci(xs):
 def main():
     args = sys.argv[1:]
     nmin, nmax, width = int(args.pop(0)), int(args.pop(0)), float(args.pop(0))
+    budget = time.monotonic() + float(args.pop(0))
     i = args.index("--")
     cmd, reqs = args[:i], args[i + 1:]
     times = [[] for _ in reqs]
@@ -90,7 +92,8 @@ def main():
         ref = statistics.median(times[0])
         widths = [median_ci([x - y for x, y in zip(times[k], times[0])])[1]
                   for k in range(1, len(reqs))]
-        if n >= nmax or max(widths, default=0) <= width / 100 * ref:
+        if (n >= nmax or time.monotonic() > budget or
+                max(widths, default=0) <= width / 100 * ref):
             break
     for k in range(len(reqs)):
         paired, half = median_ci([x - y for x, y in zip(times[k], times[0])])
