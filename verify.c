@@ -335,8 +335,8 @@ verify_pad(const struct authreq *rq, const char *checked, size_t checkedlen,
 	if (costs_the_pad(checked, checkedlen, &pad)) {
 		tp = ns_between(t0, &t1);
 	} else {
-		/* the pad is a hash nobody's password matches: the phrase
-		 * is what the client sent, compared and thrown away */
+		/* the pad entry's hash, with what the client sent: whether
+		 * it matches does not matter, the answer is already no */
 		if (check_crypt(&pad, rq->pass, rq->passlen) < 0)
 			return -1;
 		clock_gettime(CLOCK_MONOTONIC, &until);
