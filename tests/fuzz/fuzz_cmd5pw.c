@@ -1,6 +1,7 @@
-/* fuzz_cmd5pw: cmd5pw's line handling.  cmd5pw.c is compiled into this
- * target with main renamed and exit() turned into a jump back here, so
- * its static functions run as they are, die() included.  Input: byte 0
+/* fuzz_cmd5pw: cmd5pw's line handling.  cmd5pw's sources are compiled
+ * into this target as one unit, with main renamed and exit() turned into
+ * a jump back here, so their static functions run as they are, die()
+ * included.  Input: byte 0
  * (bit 0: add, else passwd), then the password file text, then "\0\0",
  * then a batch ("login:password" lines, as for cmd5pw add -b).
  *   - every line through check_line (cmd5pw check) and kinds (list);
@@ -114,6 +115,12 @@ fz_free_all(void)
 #define calloc fz_calloc
 #define realloc fz_realloc
 #define free fz_free
+#include "../../util.c"
+#include "../../txn.c"
+#include "../../password.c"
+#include "../../batch.c"
+#include "../../pwcmd.c"
+#include "../../pwcheck.c"
 #include "../../cmd5pw.c"
 #undef main
 #undef exit

@@ -1,0 +1,352 @@
+/* pwcmd.c: cmd5pw's commands but check (pwcheck.c): add, passwd, del,
+ * list, verify, index, migrate.  Each change is one transaction (txn.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "hmac_md5.h"
+#include "password.h"
+#include "pwcheck.h"
+#include "pwcmd.h"
+#include "pwfile.h"
+#include "txn.h"
+#include "util.h"
+#include "verify.h"
+
+static void
+warn_plain(const char *login, size_t len)
+{
+	warn("warning: storing the password of %s in plaintext in %s: "
+	    "anyone who can read the file can log in as %s (needed only "
+	    "for APOP)", esc(login, len), path, esc(login, len));
+}
+
+
+/* The first entry line of each login in text, as a table. */
+static void
+index_text(struct htab *h)
+{
+	struct pwline pl;
+	struct line l;
+	size_t off = 0, start;
+	int isnew;
+
+	for (;;) {
+		start = off;
+		if (!next_line(text, textlen, &off, &l))
+			break;
+		if (pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY)
+			ht_add(h, pl.login, pl.loginlen, start, &isnew);
+	}
+}
+
+static int
+has_login(const char *login, size_t len)
+{
+	struct pwline pl;
+	struct line l;
+	size_t off = 0;
+
+	while (next_line(text, textlen, &off, &l))
+		if (pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
+		    pl.loginlen == len && memcmp(pl.login, login, len) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+out_entry(const struct job *j, int cr)
+{
+	buf_add(&out, j->login, j->loginlen);
+	buf_add(&out, ":", 1);
+	buf_add(&out, j->field.p, j->field.len);
+	if (cr)
+		buf_add(&out, "\r", 1);
+	buf_add(&out, "\n", 1);
+}
+
+/* add/passwd: the text with jobs (already hashed) applied, into out. */
+static void
+apply_jobs(struct job *jobs, size_t n, int adding)
+{
+	struct htab have = { 0 }, want = { 0 };
+	struct pwline pl;
+	struct hent *e;
+	struct line l;
+	size_t i, off = 0;
+	int isnew;
+
+	index_text(&have);
+	for (i = 0; i < n; i++) {
+		e = ht_find(&have, jobs[i].login, jobs[i].loginlen);
+		if (adding && e != NULL)
+			die(EXIT_REJECT, "%s: %s already exists (use cmd5pw "
+			    "passwd)%s", path,
+			    esc(jobs[i].login, jobs[i].loginlen),
+			    n > 1 ? "; nothing changed" : "");
+		if (!adding && e == NULL)
+			die(EXIT_REJECT, "%s: no login %s (use cmd5pw add)%s",
+			    path, esc(jobs[i].login, jobs[i].loginlen),
+			    n > 1 ? "; nothing changed" : "");
+		ht_add(&want, jobs[i].login, jobs[i].loginlen, i, &isnew);
+	}
+	while (next_line(text, textlen, &off, &l)) {
+		if (!adding && pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
+		    (e = ht_find(&want, pl.login, pl.loginlen)) != NULL &&
+		    !jobs[e->val].done) {
+			/* the entry in force; a CRLF line stays CRLF */
+			out_entry(&jobs[e->val], l.len > 0 &&
+			    l.p[l.len - 1] == '\r');
+			jobs[e->val].done = 1;
+			continue;
+		}
+		buf_add(&out, l.p, l.full);
+	}
+	if (adding) {
+		if (out.len > 0 && out.p[out.len - 1] != '\n')
+			buf_add(&out, "\n", 1);
+		for (i = 0; i < n; i++)
+			out_entry(&jobs[i], 0);
+	}
+	free(have.e);
+	free(want.e);
+}
+
+int
+cmd_set(int adding, const char *login, const struct opts *o)
+{
+	struct htab seen = { 0 };
+	struct job one, *jobs;
+	size_t n, i;
+
+	if (o->batch) {
+		jobs = read_batch(&n, &seen);
+		free(seen.e);
+	} else {
+		size_t len = strlen(login);
+
+		if (!login_valid(login, len))
+			die(EXIT_REJECT, "invalid login \"%s\": no ':', "
+			    "spaces or control characters, not starting with "
+			    "'#', at most %d bytes", esc(login, len),
+			    LOGIN_MAX);
+		/* say so before asking for a password that cannot be used */
+		read_text(1, adding);
+		if (has_login(login, len) == adding)
+			die(EXIT_REJECT, adding ? "%s: %s already exists "
+			    "(use cmd5pw passwd)" : "%s: no login %s (use "
+			    "cmd5pw add)", path, esc(login, len));
+		wipe(text, textlen);
+		free(text);
+		text = NULL;
+		memset(&one, 0, sizeof(one));
+		one.login = login;
+		one.loginlen = len;
+		one.pass = pass1;
+		one.passlen = get_password(login, len, o->from_stdin, 1);
+		jobs = &one;
+		n = 1;
+	}
+	hash_all(jobs, n, o->how, 0, o->jobs, "hashing");
+	for (i = 0; i < n; i++)
+		if (jobs[i].failed)
+			die(EXIT_SYS, "cannot hash the password of %s "
+			    "(crypt_gensalt/crypt_rn failed)",
+			    esc(jobs[i].login, jobs[i].loginlen));
+	wipe(pass1, sizeof(pass1));
+	for (i = 0; i < n && o->batch; i++)	/* logins stay, passwords go */
+		wipe((char *)jobs[i].pass, jobs[i].passlen);
+	lock_file();
+	read_text(1, adding);
+	apply_jobs(jobs, n, adding);
+	commit();
+	for (i = 0; i < n; i++) {
+		if (o->how == STORE_PLAIN)
+			warn_plain(jobs[i].login, jobs[i].loginlen);
+		buf_free(&jobs[i].field);
+	}
+	if (n == 1)
+		fprintf(stderr, "cmd5pw: %s: %s %s\n", path,
+		    adding ? "added" : "changed the password of",
+		    esc(jobs[0].login, jobs[0].loginlen));
+	else
+		fprintf(stderr, "cmd5pw: %s: %s %zu logins\n", path,
+		    adding ? "added" : "changed the passwords of", n);
+	if (jobs != &one)
+		free(jobs);
+	return 0;
+}
+
+int
+cmd_del(const char *login)
+{
+	struct pwline pl;
+	struct line l;
+	size_t off = 0, len = strlen(login), gone = 0;
+
+	if (!pwfile_login_ok(login, len))
+		die(EXIT_REJECT, "invalid login \"%s\"", esc(login, len));
+	lock_file();
+	read_text(1, 0);
+	/* every line of the login: a later duplicate must not come alive */
+	while (next_line(text, textlen, &off, &l)) {
+		if (pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
+		    pl.loginlen == len && memcmp(pl.login, login, len) == 0) {
+			gone++;
+			continue;
+		}
+		buf_add(&out, l.p, l.full);
+	}
+	if (gone == 0)
+		die(EXIT_REJECT, "%s: no login %s", path, esc(login, len));
+	commit();
+	fprintf(stderr, "cmd5pw: %s: removed %s (%zu line%s)\n", path,
+	    esc(login, len), gone, gone == 1 ? "" : "s");
+	return 0;
+}
+
+int
+cmd_list(void)
+{
+	struct htab seen = { 0 };
+	struct pwline pl;
+	struct line l;
+	struct hent *e;
+	struct buf k = { 0 };
+	size_t off = 0, lineno = 0;
+	int isnew;
+
+	read_text(0, 0);
+	while (next_line(text, textlen, &off, &l)) {
+		lineno++;
+		if (pwfile_parse_line(l.p, l.len, &pl) != PWL_ENTRY)
+			continue;
+		e = ht_add(&seen, pl.login, pl.loginlen, lineno, &isnew);
+		k.len = 0;
+		kinds(pl.field, pl.fieldlen, &k);
+		if (isnew)
+			printf("%s\t%s\n", esc(pl.login, pl.loginlen), k.p);
+		else
+			printf("%s\t%s\tduplicate of line %zu, never used\n",
+			    esc(pl.login, pl.loginlen), k.p, e->val);
+	}
+	buf_free(&k);
+	free(seen.e);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EXIT_SYS, "cannot write the list: %s", strerror(errno));
+	return 0;
+}
+
+/* ---- verify, index, migrate ---- */
+
+int
+cmd_verify(const char *login, int from_stdin)
+{
+	struct authreq rq;
+	struct pwmatch m;
+	struct pwerr err;
+	const char *reason = "", *used = "";
+	enum mech proved;
+	size_t len = strlen(login);
+	int ok;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.mech = MECH_PASSWORD;
+	rq.login = login;
+	rq.loginlen = len;
+	rq.pass = pass1;
+	rq.passlen = get_password(login, len, from_stdin, 0);
+	if (pw_lookup(path, login, len, &m, &err) != 0)
+		die(EXIT_SYS, "%s", err.msg);
+	if (m.found)
+		ok = verify(&rq, m.field, m.fieldlen, &reason, &used, &proved);
+	else {
+		ok = 0;
+		reason = "unknown-login";
+	}
+	pwmatch_free(&m);
+	wipe(pass1, sizeof(pass1));
+	if (ok < 0)
+		die(EXIT_SYS, "%s: %s: cannot compute the crypt hash (out of "
+		    "memory?)", path, esc(login, len));
+	if (!ok) {
+		fprintf(stderr, "cmd5pw: %s: %s: rejected (%s)\n", path,
+		    esc(login, len), reason);
+		return EXIT_REJECT;
+	}
+	fprintf(stderr, "cmd5pw: %s: %s: password ok (%s)\n", path,
+	    esc(login, len), used);
+	return 0;
+}
+
+int
+cmd_index(void)
+{
+	lock_file();
+	read_text(1, 0);	/* the same refusals as for a change */
+	rebuild_index();
+	fprintf(stderr, "cmd5pw: %s: index rebuilt\n", path);
+	return 0;
+}
+
+int
+cmd_migrate(const struct opts *o)
+{
+	struct job *jobs = NULL;
+	struct pwline pl;
+	struct line l;
+	size_t off = 0, lineno = 0, n = 0, k = 0, i;
+	char what[4300];
+
+	lock_file();
+	read_text(1, 0);
+	while (next_line(text, textlen, &off, &l)) {
+		lineno++;
+		if (pwfile_parse_line(l.p, l.len, &pl) != PWL_ENTRY ||
+		    !is_legacy_plain(pl.field, pl.fieldlen))
+			continue;
+		if (pl.fieldlen > PASS_MAX) {
+			warn("warning: %s:%zu: %s: password longer than %d "
+			    "bytes: left as it is", path, lineno,
+			    esc(pl.login, pl.loginlen), PASS_MAX);
+			continue;
+		}
+		job_push(&jobs, &n, pl.login, pl.loginlen, pl.field,
+		    pl.fieldlen, lineno);
+	}
+	if (n == 0) {
+		fprintf(stderr, "cmd5pw: %s: no legacy plaintext entries, "
+		    "nothing to do\n", path);
+		return 0;
+	}
+	snprintf(what, sizeof(what), "migrating %s", path);
+	hash_all(jobs, n, o->how, o->keep_plain, o->jobs, what);
+	for (i = 0; i < n; i++)
+		if (jobs[i].failed)
+			die(EXIT_SYS, "%s:%zu: cannot hash the password of %s "
+			    "(crypt_gensalt/crypt_rn failed); nothing changed",
+			    path, jobs[i].lineno,
+			    esc(jobs[i].login, jobs[i].loginlen));
+	off = 0;
+	lineno = 0;
+	while (next_line(text, textlen, &off, &l)) {
+		lineno++;
+		if (k < n && jobs[k].lineno == lineno) {
+			out_entry(&jobs[k], l.len > 0 &&
+			    l.p[l.len - 1] == '\r');
+			buf_free(&jobs[k++].field);
+			continue;
+		}
+		buf_add(&out, l.p, l.full);
+	}
+	commit();
+	fprintf(stderr, "cmd5pw: %s: migrated %zu logins%s\n", path, n,
+	    o->keep_plain ? " (plaintext kept for APOP)" : "");
+	if (o->keep_plain)
+		warn("warning: %s still holds the plaintext passwords "
+		    "({PLAIN}): anyone who can read it can log in", path);
+	free(jobs);
+	return 0;
+}
