@@ -41,7 +41,6 @@
 
 static char up[FD3_MAX + 1];	/* the fd-3 data: secrets, wiped on exit */
 static size_t uplen;
-static char remote[sizeof(" remote=") + 4 * 64];	/* " remote=IP" or "" */
 
 static void __attribute__((noreturn))
 finish(int status)
@@ -109,8 +108,7 @@ read_fd3(long deadline_ms)
 		uplen += (size_t)r;
 		if (uplen > FD3_MAX) {
 			close(3);
-			log_line(LOG_NOTICE, "fail reason=input-over-512-bytes%s",
-			    remote);
+			log_line(LOG_NOTICE, "fail reason=input-over-512-bytes");
 			finish(EXIT_REJECT);
 		}
 	}
@@ -326,13 +324,12 @@ check_challenge(const struct opts *o, const struct authreq *rq)
 		return 0;
 	log_login(rq->login, rq->loginlen, elogin, sizeof(elogin));
 	if (r == 1) {
-		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
-		    "source=none%s", elogin, mech_name(rq->mech), reason,
-		    remote);
+		log_line(LOG_NOTICE, "fail mech=%s reason=%s source=none "
+		    "login=\"%s\"", mech_name(rq->mech), reason, elogin);
 		return EXIT_REJECT;
 	}
-	log_line(LOG_ERR, "error login=\"%s\" mech=%s reason=\"%s\"%s",
-	    elogin, mech_name(rq->mech), err, remote);
+	log_line(LOG_ERR, "error mech=%s reason=\"%s\" login=\"%s\"",
+	    mech_name(rq->mech), err, elogin);
 	return EXIT_TEMP;
 }
 
@@ -416,20 +413,22 @@ authenticate(const struct opts *o, const struct authreq *rq)
 	struct throttle th;
 	struct pwmatch m;
 	struct pwerr err;
+	struct timespec t0;
 	int ok;
 
 	log_login(rq->login, rq->loginlen, elogin, sizeof(elogin));
 	if (throttle_check(&th, rq)) {
 		/* refused unchecked: a throttled guess learns nothing */
-		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=throttled"
-		    " source=none%s", elogin, mech_name(rq->mech), remote);
+		log_line(LOG_NOTICE, "fail mech=%s reason=throttled source=none"
+		    " login=\"%s\"", mech_name(rq->mech), elogin);
 		return EXIT_REJECT;
 	}
 	if (pw_lookup(o->path, rq->login, rq->loginlen, &m, &err) != 0) {
-		log_line(LOG_ERR, "error login=\"%s\" reason=\"%s\"%s", elogin,
-		    err.msg, remote);
+		log_line(LOG_ERR, "error reason=\"%s\" login=\"%s\"", err.msg,
+		    elogin);
 		return EXIT_TEMP;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (m.found) {
 		ok = verify(rq, m.field, m.fieldlen, &reason, &used, &proved);
 		if (mailbox_service(o, rq))
@@ -443,24 +442,28 @@ authenticate(const struct opts *o, const struct authreq *rq)
 			ok = -1;
 		reason = "unknown-login";
 	}
+	/* every refusal costs the same, whatever the login's verifier */
+	if (ok == 0 && verify_pad(rq, m.found ? m.field : m.dummy,
+	    m.found ? m.fieldlen : m.dummylen, m.dummy, m.dummylen, &t0) < 0)
+		ok = -1;
 	pwmatch_free(&m);
 	if (ok < 0) {
 		/* e.g. out of memory for yescrypt: not the client's fault,
 		 * and the same answer whether or not the login exists */
-		log_line(LOG_ERR, "error login=\"%s\" reason=\"cannot compute "
-		    "the crypt hash (out of memory?)\" source=%s%s", elogin,
-		    source_name(&m), remote);
+		log_line(LOG_ERR, "error reason=\"cannot compute the crypt hash "
+		    "(out of memory?)\" source=%s login=\"%s\"",
+		    source_name(&m), elogin);
 		return EXIT_TEMP;
 	}
 	throttle_record(&th, rq, ok);
 	if (!ok) {
-		log_line(LOG_NOTICE, "fail login=\"%s\" mech=%s reason=%s "
-		    "source=%s%s", elogin, mech_name(rq->mech), reason,
-		    source_name(&m), remote);
+		log_line(LOG_NOTICE, "fail mech=%s reason=%s source=%s "
+		    "login=\"%s\"", mech_name(rq->mech), reason,
+		    source_name(&m), elogin);
 		return rq->mech == MECH_LOOKUP ? EXIT_NOUSER : EXIT_REJECT;
 	}
-	log_line(LOG_INFO, "ok login=\"%s\" mech=%s verifier=%s source=%s%s",
-	    elogin, mech_name(proved), used, source_name(&m), remote);
+	log_line(LOG_INFO, "ok mech=%s verifier=%s source=%s login=\"%s\"",
+	    mech_name(proved), used, source_name(&m), elogin);
 	return 0;
 }
 
@@ -470,8 +473,8 @@ die_mailbox(const struct authreq *rq, const char *what)
 	char elogin[4 * FD3_MAX + 1];
 
 	log_login(rq->login, rq->loginlen, elogin, sizeof(elogin));
-	log_line(LOG_ERR, "error login=\"%s\" reason=\"mailbox: %s\"%s",
-	    elogin, what, remote);
+	log_line(LOG_ERR, "error reason=\"mailbox: %s\" login=\"%s\"", what,
+	    elogin);
 	finish(EXIT_TEMP);
 }
 
@@ -578,26 +581,34 @@ main(int argc, char **argv)
 {
 	const char *env, *why = NULL;
 	struct authreq rq;
+	struct pwerr err;
 	struct opts o;
-	int progind, status, lookup;
+	int progind, status, lookup, fd3_open, elevated;
 
 	hold_std_fds();
+	/* before openlog(LOG_NDELAY), whose socket would take a free fd 3 */
+	fd3_open = fcntl(3, F_GETFD) != -1;
+	if (!fd3_open && open("/dev/null", O_RDONLY) != 3)
+		_exit(EXIT_TEMP);
 	progind = parse_options(argc, argv, &o);
-	if (fcntl(3, F_GETFD) == -1)
+	if (!fd3_open)
 		dieusage("fd 3 is not open");
-	if ((env = getenv("TCPREMOTEIP")) != NULL) {
-		memcpy(remote, " remote=", 8);
-		log_escape(env, strnlen(env, 64), remote + 8,
-		    sizeof(remote) - 8);
-	}
+	elevated = getuid() != geteuid() || getgid() != getegid();
+	/* not from a local user's environment either (setuid): a forged
+	 * remote= would make fail2ban ban someone else */
+	if (!elevated && (env = getenv("TCPREMOTEIP")) != NULL)
+		log_set_remote(env);
 	read_fd3(o.deadline_ms);
-	/* Dovecot asks for a userdb lookup with AUTHORIZED=1 */
-	lookup = (env = getenv("AUTHORIZED")) != NULL && strcmp(env, "1") == 0;
-	if (fd3_parse(up, uplen, o.layout, lookup, &rq, &why) != 0) {
-		/* no front end writes this: a client put NULs in a password */
-		log_line(LOG_ERR, "error reason=\"%s\"%s", why, remote);
-		finish(EXIT_MISUSE);
-	}
+	/* Dovecot asks for a userdb lookup with AUTHORIZED=1.  Not in a
+	 * setuid or setgid install: any local user could set it and learn
+	 * which logins exist (exit 0 or 3), without a password. */
+	lookup = !elevated && (env = getenv("AUTHORIZED")) != NULL &&
+	    strcmp(env, "1") == 0;
+	/* a layout no front end writes: a client put NULs in a password */
+	if (fd3_parse(up, uplen, o.layout, lookup, &rq, &why) != 0)
+		die(EXIT_MISUSE, why);
+	if (pwfile_check_writers(o.path, &err) != 0)
+		die(EXIT_TEMP, err.msg);
 	if ((status = check_challenge(&o, &rq)) != 0 ||
 	    (status = authenticate(&o, &rq)) != 0)
 		finish(status);

@@ -11,6 +11,7 @@
 static enum logdest dest = LOGDEST_SYSLOG;
 static const char *progname = "cmd5checkpw";
 static int logfd = 2;
+static char remote[sizeof("remote=") + 4 * REMOTE_MAX];	/* or "" */
 
 int
 logdest_from_name(const char *name, enum logdest *out)
@@ -81,29 +82,51 @@ log_escape(const char *in, size_t len, char *out, size_t size)
 }
 
 void
+log_set_remote(const char *ip)
+{
+	static const char key[] = "remote=";
+
+	memcpy(remote, key, sizeof(key) - 1);
+	log_escape(ip, strnlen(ip, REMOTE_MAX), remote + sizeof(key) - 1,
+	    sizeof(remote) - sizeof(key) + 1);
+}
+
+/* "WORD rest" becomes "WORD remote=IP rest": what the client does not
+ * control comes first, so that nothing a client sends (the login, last)
+ * can move a fail2ban match.  Never cut silently: a line too long for
+ * the buffer (it cannot be, with logins of at most FD3_MAX bytes) ends
+ * in "[cut]" and matches no anchored filter. */
+void
 log_line(int priority, const char *fmt, ...)
 {
-	char buf[2048];
+	static const char cut[] = " [cut]";
+	char msg[LOG_LINE_MAX], line[LOG_LINE_MAX + sizeof(remote) + 64];
+	const char *rest;
 	va_list ap;
+	size_t word;
 	int n;
 
 	if (dest == LOGDEST_NONE)
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
+	if ((size_t)n >= sizeof(msg))
+		memcpy(msg + sizeof(msg) - sizeof(cut), cut, sizeof(cut));
+	rest = strchr(msg, ' ');
+	word = rest != NULL ? (size_t)(rest - msg) : strlen(msg);
+	n = snprintf(line, sizeof(line), "%s%s%.*s%s%s%s",
+	    dest == LOGDEST_STDERR ? progname : "",
+	    dest == LOGDEST_STDERR ? ": " : "", (int)word, msg,
+	    remote[0] != '\0' ? " " : "", remote, rest != NULL ? rest : "");
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;		/* cannot be: line has room for all of it */
 	if (dest == LOGDEST_SYSLOG) {
-		syslog(priority, "%s", buf);
+		syslog(priority, "%s", line);
 	} else {
-		char line[2200];
-		int m = snprintf(line, sizeof(line), "%s: %s\n", progname, buf);
-
-		if (m > 0)
-			(void)!write(dest == LOGDEST_FD ? logfd : 2, line, (size_t)m < sizeof(line) ?
-			    (size_t)m : sizeof(line) - 1);
+		line[n++] = '\n';
+		(void)!write(dest == LOGDEST_FD ? logfd : 2, line, (size_t)n);
 	}
 }

@@ -15,6 +15,12 @@ void log_open(enum logdest d, const char *ident);
 int log_fd(void);
 /* Bytes outside printable ASCII, '"' and '\\' become \xHH. */
 size_t log_escape(const char *in, size_t len, char *out, size_t size);
+/* The longest line: a login of FD3_MAX bytes, each escaped to 4, plus
+ * the rest; REMOTE_MAX bytes of TCPREMOTEIP are kept. */
+#define LOG_LINE_MAX 4096
+#define REMOTE_MAX 64
+/* Every later line says remote=IP right after its first word. */
+void log_set_remote(const char *ip);
 void log_line(int priority, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

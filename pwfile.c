@@ -2,6 +2,7 @@
 #define _GNU_SOURCE		/* memmem */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -213,8 +214,59 @@ linelen(const char *p, const char *end)
 	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 }
 
-static int
-has_crypt(const char *field, size_t len)
+static const char itoa64[] =
+    "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static unsigned long
+b64digit(char c)
+{
+	const char *p = c != '\0' ? strchr(itoa64, c) : NULL;
+
+	return p != NULL ? (unsigned long)(p - itoa64) : 0;
+}
+
+/* Rounds or a cost number after prefix in s, else dflt. */
+static unsigned long
+number_after(const char *s, size_t len, const char *prefix, unsigned long dflt)
+{
+	size_t n = strlen(prefix), i;
+	unsigned long v = 0;
+
+	if (len < n || memcmp(s, prefix, n) != 0)
+		return dflt;
+	for (i = n; i < len && i < n + 9 && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	return i > n ? v : dflt;
+}
+
+unsigned long
+pwfile_crypt_cost(const char *h, size_t len)
+{
+	unsigned long n, r;
+
+	/* yescrypt "$y$" flavor, N_log2 - 1, r - 1 (itoa64 digits); gost */
+	if (len > 6 && (memcmp(h, "$y$", 3) == 0 || memcmp(h, "$gy$", 4) == 0)) {
+		h += h[1] == 'y' ? 3 : 4;
+		n = b64digit(h[1]) + 1;
+		r = b64digit(h[2]) + 1;
+		return n > 30 ? ULONG_MAX / 2 : (1UL << n) * r / 10;
+	}
+	if (len > 4 && memcmp(h, "$7$", 3) == 0)	/* scrypt: N_log2, r */
+		return (1UL << (b64digit(h[3]) & 31)) * (b64digit(h[4]) + 1) / 10;
+	if (len > 7 && h[0] == '$' && h[1] == '2' && h[3] == '$') {
+		n = number_after(h + 4, len - 4, "", 0) & 31;
+		return (1UL << n) * 50;
+	}
+	if (len > 3 && (memcmp(h, "$6$", 3) == 0 || memcmp(h, "$5$", 3) == 0))
+		return number_after(h + 3, len - 3, "rounds=", 5000) / 3;
+	if (len > 3 && memcmp(h, "$1$", 3) == 0)
+		return 300;
+	return 1;
+}
+
+/* The first crypt verifier of a field, its leading '!' or '*' skipped. */
+int
+pwfile_field_crypt(const char *field, size_t len, struct verifier *out)
 {
 	struct verifier v[PW_MAXVERIFIERS];
 	size_t i, n;
@@ -225,8 +277,10 @@ has_crypt(const char *field, size_t len)
 	}
 	n = pwfile_verifiers(field, len, v, PW_MAXVERIFIERS);
 	for (i = 0; i < n; i++)
-		if (v[i].kind == VK_CRYPT)
+		if (v[i].kind == VK_CRYPT) {
+			*out = v[i];
 			return 1;
+		}
 	return 0;
 }
 
@@ -235,7 +289,9 @@ pwfile_dummy(const char *text, size_t size, struct pwline *out)
 {
 	const char *p = text, *end = text + size;
 	struct pwline l;
+	struct verifier v;
 	size_t n, seen = 0;
+	unsigned long cost, best = 0;
 	int found = 0;
 
 	while (p < end && seen < PW_DUMMY_SPAN) {
@@ -245,9 +301,10 @@ pwfile_dummy(const char *text, size_t size, struct pwline *out)
 				*out = l;
 			found = 1;
 			seen++;
-			if (has_crypt(l.field, l.fieldlen)) {
+			if (pwfile_field_crypt(l.field, l.fieldlen, &v) &&
+			    (cost = pwfile_crypt_cost(v.p, v.len)) > best) {
 				*out = l;
-				break;
+				best = cost;
 			}
 		}
 		p += n + 1;
@@ -328,6 +385,129 @@ pwfile_check_mode(const char *path, const struct stat *st, struct pwerr *err)
 		return -1;
 	}
 	return 0;
+}
+
+static int
+in_groups(gid_t g)
+{
+	gid_t list[256];
+	int i, n;
+
+	if (g == getgid())
+		return 1;
+	if ((n = getgroups((int)(sizeof(list) / sizeof(list[0])), list)) < 0)
+		return 1;	/* too many to tell: assume the worst */
+	for (i = 0; i < n; i++)
+		if (list[i] == g)
+			return 1;
+	return 0;
+}
+
+/* Whether uid (0: nobody in particular) could replace the entry, owned by
+ * owner, of directory dir. */
+static int
+replaceable(const struct stat *dir, uid_t owner, uid_t uid)
+{
+	int sticky = (dir->st_mode & S_ISVTX) != 0;
+
+	if ((dir->st_mode & S_IWOTH) && !sticky)
+		return 1;
+	if (uid == 0)
+		return 0;
+	if (sticky && owner != uid && dir->st_uid != uid)
+		return 0;
+	return (dir->st_uid == uid && (dir->st_mode & S_IWUSR)) ||
+	    (in_groups(dir->st_gid) && (dir->st_mode & S_IWGRP)) ||
+	    (dir->st_mode & S_IWOTH);
+}
+
+/* Each directory from path's up to "/": none may let uid replace what
+ * it holds.  path is modified. */
+static int
+check_dirs(char *path, uid_t owner, uid_t uid, const char *file,
+    struct pwerr *err)
+{
+	struct stat st;
+	char *slash;
+
+	for (;;) {
+		if ((slash = strrchr(path, '/')) == NULL)
+			return 0;
+		if (slash == path)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (stat(path, &st) != 0) {
+			pwerr_set(err, "cannot stat %s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		if (replaceable(&st, owner, uid)) {
+			pwerr_set(err, "refusing %s: directory %s lets %s replace "
+			    "it (chmod go-w, chown root)", file, path,
+			    st.st_mode & S_IWOTH ? "anyone" : "the uid running "
+			    "cmd5checkpw");
+			return -1;
+		}
+		if (slash == path)
+			return 0;
+		owner = st.st_uid;
+	}
+}
+
+static int
+check_writers_of(const char *path, int must_exist, struct pwerr *err)
+{
+	uid_t uid = getuid();
+	struct stat st;
+	char *real, *lexical;
+	int r;
+
+	if (stat(path, &st) != 0) {
+		if (!must_exist && errno == ENOENT)
+			return 0;
+		pwerr_set(err, "cannot stat %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (uid != 0 && st.st_uid == uid) {
+		pwerr_set(err, "refusing %s: owned by uid %lu, which runs "
+		    "cmd5checkpw: whoever controls that uid could change every "
+		    "password (chown root)", path, (unsigned long)uid);
+		return -1;
+	}
+	if ((real = realpath(path, NULL)) == NULL) {
+		pwerr_set(err, "cannot resolve %s: %s", path, strerror(errno));
+		return -1;
+	}
+	r = check_dirs(real, st.st_uid, uid, path, err);
+	free(real);
+	/* a symlink's own directory: whoever may write it may repoint it */
+	if (r == 0 && strchr(path, '/') != NULL && lstat(path, &st) == 0) {
+		if ((lexical = strdup(path)) == NULL) {
+			pwerr_set(err, "out of memory");
+			return -1;
+		}
+		r = check_dirs(lexical, st.st_uid, uid, path, err);
+		free(lexical);
+	}
+	return r;
+}
+
+int
+pwfile_check_writers(const char *path, struct pwerr *err)
+{
+	char *cdbpath;
+	int r;
+
+	if (check_writers_of(path, 1, err) != 0)
+		return -1;
+	if ((cdbpath = pwindex_path(path)) == NULL) {
+		pwerr_set(err, "%s: path too long", path);
+		return -1;
+	}
+	r = check_writers_of(cdbpath, 0, err);
+	free(cdbpath);
+	return r;
 }
 
 /* A file truncated under our mapping raises SIGBUS: report, don't crash. */

@@ -67,15 +67,26 @@ int pw_lookup(const char *path, const char *login, size_t loginlen,
 /* Scan a whole text in memory. 0, or -1 out of memory. */
 int pwfile_scan(const char *text, size_t size, const char *login,
     size_t loginlen, struct pwmatch *m);
-/* The entry an unknown login is checked against, so that it costs what a
- * wrong password costs: the first entry with a crypt hash (the costly
- * check) among the first PW_DUMMY_SPAN entries, else the first entry.
- * Returns 1 with *out set, 0 when the text has no entry. */
+/* The entry an unknown login is checked against and every refused
+ * password check is padded to (verify_pad), so that all refusals cost
+ * the same: the entry with the costliest crypt hash among the first
+ * PW_DUMMY_SPAN entries, else the first entry.  Returns 1 with *out set,
+ * 0 when the text has no entry. */
 #define PW_DUMMY_SPAN 1024
 int pwfile_dummy(const char *text, size_t size, struct pwline *out);
+/* The first crypt verifier of a field ('!' or '*' first skipped): 1, else 0. */
+int pwfile_field_crypt(const char *field, size_t len, struct verifier *out);
+/* A rough cost of checking crypt hash h, in microseconds of this era's
+ * CPU: only to rank hashes; equal for hashes of one method and cost. */
+unsigned long pwfile_crypt_cost(const char *h, size_t len);
 /* Refuses a file writable by group or others. 0, or -1 with err set. */
 int pwfile_check_mode(const char *path, const struct stat *st,
     struct pwerr *err);
+/* Refuses a password file (or its index) that the uid running us could
+ * rewrite, unless that uid is root: owned by it, or in a directory (any
+ * up to "/") it may write and so replace the file in; and one in a
+ * directory anyone may write (not sticky).  0, or -1 with err set. */
+int pwfile_check_writers(const char *path, struct pwerr *err);
 void pwerr_set(struct pwerr *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

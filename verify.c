@@ -4,7 +4,9 @@
  * presented as a password or response never matches (no pass-the-hash). */
 #define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA1_Init and friends */
 #include <crypt.h>
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -354,4 +356,63 @@ verify(const struct authreq *rq, const char *field, size_t fieldlen,
 	if (!ok)
 		*reason = "bad-password";
 	return ok;
+}
+
+static long long
+ns_between(const struct timespec *a, const struct timespec *b)
+{
+	return (long long)(b->tv_sec - a->tv_sec) * 1000000000 +
+	    (b->tv_nsec - a->tv_nsec);
+}
+
+/* Whether a check of this field computed a crypt hash that costs what
+ * the pad costs: then its own time is the pad's. */
+static int
+costs_the_pad(const char *field, size_t len, const struct verifier *pad)
+{
+	struct verifier v;
+
+	return field != NULL && pwfile_field_crypt(field, len, &v) &&
+	    v.len > 1 && v.len < CRYPT_OUTPUT_SIZE && pad->len > 1 &&
+	    v.p[1] == pad->p[1] &&
+	    pwfile_crypt_cost(v.p, v.len) == pwfile_crypt_cost(pad->p, pad->len);
+}
+
+int
+verify_pad(const struct authreq *rq, const char *checked, size_t checkedlen,
+    const char *padfield, size_t padlen, const struct timespec *t0)
+{
+	struct verifier pad;
+	struct timespec t1, until;
+	long long tp;
+	int r;
+
+	if (rq->mech != MECH_PASSWORD && rq->mech != MECH_APOP_OR_PASSWORD)
+		return 0;
+	if (padfield == NULL || !pwfile_field_crypt(padfield, padlen, &pad))
+		return 0;	/* no crypt hash in the file: all checks cheap */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (costs_the_pad(checked, checkedlen, &pad)) {
+		tp = ns_between(t0, &t1);
+	} else {
+		/* the pad entry's hash, with what the client sent: whether
+		 * it matches does not matter, the answer is already no */
+		if (check_crypt(&pad, rq->pass, rq->passlen) < 0)
+			return -1;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		tp = ns_between(&t1, &until);
+	}
+	/* end at t0 + 2 x the pad: whatever the check before cost (at
+	 * most one pad), plus one pad */
+	tp = 2 * tp;
+	until.tv_sec = t0->tv_sec + (time_t)(tp / 1000000000);
+	until.tv_nsec = t0->tv_nsec + (long)(tp % 1000000000);
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	while ((r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+	    NULL)) == EINTR)
+		;
+	return 0;
 }

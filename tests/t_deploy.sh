@@ -131,9 +131,9 @@ is "$(py smtp "$SMTP" PLAIN alice "${PW[alice]}")" "auth 535" \
 stop_servers
 all=$(cat "$ML/current" 2>/dev/null)
 like "$all" '^@4000[0-9a-f]{20} tcpserver: status: ' "multilog got tcpserver -v lines"
-like "$all" ' cmd5checkpw: ok login="carol" mech=password verifier=crypt source=text remote=127\.0\.0\.1$' \
+like "$all" ' cmd5checkpw: ok remote=127\.0\.0\.1 mech=password verifier=crypt source=text login="carol"$' \
     "multilog got cmd5checkpw's ok lines"
-like "$(cat "$T/smtp.out")" 'cmd5checkpw: error login="alice" reason=.*poppasswd\.rootonly' \
+like "$(cat "$T/smtp.out")" 'cmd5checkpw: error remote=[^ ]+ reason=.*poppasswd\.rootonly.* login="alice"' \
     "25: the unreadable file is logged as an error"
 f2b_check "587 multilog" "$ML/current"
 # all of it, so tests/run sees any sanitizer report

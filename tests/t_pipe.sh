@@ -86,7 +86,7 @@ auth 1 "PATH prog, wrong password" tim wrong "" -- "${A[@]}" true
 out=$(printf 'tim\0tanstaaftanstaaf\0\0' | env -i PATH=/usr/bin:/bin SERVICE=imap \
     TCPREMOTEIP=127.0.0.9 "$CMD5CHECKPW" -l stderr "${A[@]}" sh -c 'echo "$USER"' 3<&0 2>>"$LOG")
 is "$out" tim "USER set for Dovecot's checkpassword-reply"
-like "$(tail -n 1 "$LOG")" 'ok login="tim" mech=password .* remote=127\.0\.0\.9' "ok line names login, mech and remote"
+like "$(tail -n 1 "$LOG")" 'ok remote=127\.0\.0\.9 mech=password .* login="tim"$' "ok line names login, mech and remote"
 out=$(printf 'tim\0\0\0' | env AUTHORIZED=1 "$CMD5CHECKPW" -l stderr "${A[@]}" sh -c 'echo "$USER $AUTHORIZED"' 3<&0 2>>"$LOG")
 is "$out" "tim 2" "Dovecot userdb lookup: known user gets AUTHORIZED=2"
 printf 'nobody\0\0\0' | AUTHORIZED=1 "$CMD5CHECKPW" -l stderr "${A[@]}" true 3<&0 2>>"$LOG"

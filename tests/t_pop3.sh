@@ -198,13 +198,13 @@ bad=$(grep -v '^uid=5001 gid=5001 user=pat@other.test ' "$TRACE" |
 is "$bad" "" "every session ran in the Maildir of the login that proved its password"
 
 stop_servers
-like "$(cat "$ML/current")" ' cmd5checkpw: ok login="alice" mech=apop verifier=plain source=text remote=127\.0\.0\.1$' \
+like "$(cat "$ML/current")" ' cmd5checkpw: ok remote=127\.0\.0\.1 mech=apop verifier=plain source=text login="alice"$' \
     "multilog (stderr): APOP ok line"
-like "$(cat "$ML/current")" 'error login="link@mx.test" reason="mailbox: a path component is a symlink or not a directory"' \
+like "$(cat "$ML/current")" 'error remote=127\.0\.0\.1 reason="mailbox: a path component is a symlink or not a directory" login="link@mx.test"' \
     "multilog: the planted symlink is logged"
-like "$(cat "$ML/current")" 'error login="rooty@mx.test" reason="mailbox: uid or gid 0' \
+like "$(cat "$ML/current")" 'error remote=127\.0\.0\.1 reason="mailbox: uid or gid 0.*login="rooty@mx.test"' \
     "multilog: uid 0 refused and logged"
-like "$(cat "$ML5/current")" ' cmd5checkpw: fail login="carol" mech=password reason=bad-password' \
+like "$(cat "$ML5/current")" ' cmd5checkpw: fail remote=127\.0\.0\.1 mech=password reason=bad-password source=[a-z]* login="carol"' \
     "multilog through -l fd:5: netqmail's failures are logged"
 f2b_check "pop3 multilog" "$ML/current"
 cat "$ML/current" "$ML5/current" >>"$LOG"

@@ -145,6 +145,105 @@ auth 111 "group-writable index refused with 111" tim tanstaaftanstaaf '' \
 like "$(tail -1 "$LOG")" "refusing $T/pw.cdb: writable by group" \
     "group-writable index: the log names it"
 
+# --- a setuid or setgid install ignores AUTHORIZED=1 (a Dovecot userdb
+# lookup): else any local user could ask it which logins exist, without a
+# password (exit 0 for a login, 3 for none).  Not setuid, it is honoured.
+chown 0:0 "$T/up/poppasswd" "$T/bin/cmd5checkpw"
+chmod 640 "$T/up/poppasswd"
+chmod 755 "$T/bin/cmd5checkpw"
+printf 'tim\0\0' | AUTHORIZED=1 "$T/bin/cmd5checkpw" -l stderr -f "$T/up/poppasswd" \
+    sh -c 'echo "$AUTHORIZED"' 3<&0 </dev/null >"$T/out" 2>>"$LOG"
+is "$?:$(cat "$T/out")" "0:2" "not setuid: AUTHORIZED=1 is a lookup, answered AUTHORIZED=2"
+printf 'nosuch\0\0' | AUTHORIZED=1 "$T/bin/cmd5checkpw" -l stderr -f "$T/up/poppasswd" \
+    true 3<&0 </dev/null >/dev/null 2>>"$LOG"
+is "$?" 3 "not setuid: AUTHORIZED=1 lookup of an unknown login: 3"
+for bits in 4755 2755; do
+	# setuid root reads a file of mode 600; setgid, one of its group's
+	if [ $bits = 4755 ]; then chown 0:0 "$T/up/poppasswd" "$T/bin/cmd5checkpw"
+	else chown 0:$OWNER "$T/up/poppasswd" "$T/bin/cmd5checkpw"; fi
+	chmod $((bits == 4755 ? 600 : 640)) "$T/up/poppasswd"
+	chmod $bits "$T/bin/cmd5checkpw"
+	printf 'tim\0\0' | AUTHORIZED=1 as_caller "$T/bin/cmd5checkpw" -l stderr \
+	    sh -c 'echo "${AUTHORIZED:-unset}"' 3<&0 </dev/null >"$T/out" 2>"$T/err"
+	rc=$?
+	cat "$T/err" >>"$LOG"
+	is "$rc:$(cat "$T/out")" "1:" "mode $bits: AUTHORIZED=1 ignored: a known login without password is refused (1)"
+	like "$(cat "$T/err")" 'fail mech=password reason=bad-password source=text login="tim"' \
+	    "mode $bits: logged as a password check, not a lookup"
+	printf 'nosuch\0\0' | AUTHORIZED=1 as_caller "$T/bin/cmd5checkpw" -l stderr \
+	    true 3<&0 </dev/null >/dev/null 2>>"$LOG"
+	is "$?" 1 "mode $bits: AUTHORIZED=1, unknown login: 1 as for a known one, not 3"
+	printf 'tim\0tanstaaftanstaaf\0\0' | TCPREMOTEIP=192.0.2.66 as_caller \
+	    "$T/bin/cmd5checkpw" -l stderr true 3<&0 </dev/null >/dev/null 2>"$T/err"
+	is "$?" 0 "mode $bits: right password accepted"
+	cat "$T/err" >>"$LOG"
+	like "$(cat "$T/err")" '^cmd5checkpw: ok mech=password' \
+	    "mode $bits: TCPREMOTEIP from a local user's environment is not logged as remote="
+done
+
+# --- a password file the uid running cmd5checkpw could rewrite is refused:
+# owned by it, or in a directory it may write (a compromised front end
+# could then change every password).  Run as $CALLER, not setuid.
+mkdir -m 755 "$T/w"
+cp "$CMD5CHECKPW" "$T/w/cmd5checkpw"
+chmod 755 "$T/w/cmd5checkpw"
+mkdir -m 755 "$T/w/d"
+printf 'tim:tanstaaftanstaaf\n' >"$T/w/d/pw"
+# writers WANT WHAT [REGEX]: log in as $CALLER with -f $T/w/d/pw
+writers() {
+	local rc
+	printf 'tim\0tanstaaftanstaaf\0\0' | setpriv --reuid=$CALLER --regid=$CALLER \
+	    --clear-groups "$T/w/cmd5checkpw" -l stderr -f "$T/w/d/pw" true 3<&0 \
+	    </dev/null >/dev/null 2>"$T/err"
+	rc=$?
+	cat "$T/err" >>"$LOG"
+	is "$rc" "$1" "$2"
+	[ $# -lt 3 ] || like "$(cat "$T/err")" "$3" "$2: the log says why"
+}
+chown 0:$CALLER "$T/w/d/pw"
+chmod 640 "$T/w/d/pw"
+writers 0 "file root:caller 640 in a root directory: accepted"
+chown $CALLER:$CALLER "$T/w/d/pw"
+chmod 440 "$T/w/d/pw"
+writers 111 "file owned by the caller (even mode 440: it may chmod): refused" \
+    "error reason=\"refusing $T/w/d/pw: owned by uid $CALLER, which runs cmd5checkpw"
+chown 0:$CALLER "$T/w/d/pw"
+chmod 640 "$T/w/d/pw"
+chown $CALLER "$T/w/d"
+writers 111 "directory owned by the caller: refused" \
+    "refusing $T/w/d/pw: directory $T/w/d lets the uid running cmd5checkpw replace it"
+chown 0:$CALLER "$T/w/d"
+chmod 775 "$T/w/d"
+writers 111 "directory writable by the caller's group: refused" "directory $T/w/d lets"
+chmod 755 "$T/w/d"
+chown $CALLER "$T/w"
+writers 111 "a directory further up owned by the caller: refused" "directory $T/w lets"
+chown 0 "$T/w"
+chmod 1777 "$T/w/d"
+writers 0 "sticky directory anyone may write, file root's: accepted (cannot be replaced)"
+chmod 777 "$T/w/d"
+writers 111 "directory anyone may write, not sticky: refused" \
+    "directory $T/w/d lets anyone replace it"
+chmod 755 "$T/w/d"
+ln -s d/pw "$T/w/link"
+mkdir -m 755 "$T/w/ld"
+ln -s ../d/pw "$T/w/ld/pw"
+chown $CALLER "$T/w/ld"
+printf 'tim\0tanstaaftanstaaf\0\0' | setpriv --reuid=$CALLER --regid=$CALLER \
+    --clear-groups "$T/w/cmd5checkpw" -l stderr -f "$T/w/ld/pw" true 3<&0 \
+    </dev/null >/dev/null 2>"$T/err"
+is "$?" 111 "a symlink in a directory the caller owns: refused (it may repoint it)"
+cat "$T/err" >>"$LOG"
+writers 0 "all root's again: accepted"
+cp "$T/w/d/pw" "$T/w/d/pw.cdb.src"
+"$TOP/tests/mkindex" "$T/w/d/pw"
+chown $CALLER "$T/w/d/pw.cdb"
+writers 111 "index owned by the caller: refused" "refusing $T/w/d/pw.cdb: owned by uid $CALLER"
+chown 0 "$T/w/d/pw.cdb"
+writers 0 "index root's: accepted"
+auth 0 "run as root, the rule does not apply (root may rewrite anything)" \
+    tim tanstaaftanstaaf '' -- -f "$T/w/d/pw" true
+
 # --- a login never holds ':', so "login:password" typed as a login must
 # not put the password in the log
 chmod 640 "$T/pw.cdb"

@@ -159,22 +159,22 @@ for u in $USERS; do
 done
 
 # A login that tries to forge the address fail2ban reads: escaped, and the
-# real remote= stays the last field.
+# real remote= comes first, the login last.
 is "$(py smtp "$HOF" PLAIN 'x remote=10.9.9.9' pw)" "auth 535" "hostile login refused"
 is "$(py smtp "$DAB" PLAIN 'x remote=10.9.9.9' pw)" "auth 535" "hostile login refused (syslog)"
 
 stop_servers
 all=$(cat "$MULTILOG"/current 2>/dev/null)
-like "$all" '^@4000[0-9a-f]{20} cmd5checkpw: ok login="alice" mech=cram-md5 verifier=plain source=text remote=127\.0\.0\.1$' \
+like "$all" '^@4000[0-9a-f]{20} cmd5checkpw: ok remote=127\.0\.0\.1 mech=cram-md5 verifier=plain source=text login="alice"$' \
     "multilog: ok line with the client's address"
-like "$all" ' cmd5checkpw: fail login="nobody" mech=password reason=unknown-login source=text remote=127\.0\.0\.1$' \
+like "$all" ' cmd5checkpw: fail remote=127\.0\.0\.1 mech=password reason=unknown-login source=text login="nobody"$' \
     "multilog: fail line for an unknown login"
-like "$all" 'login="x\\x20remote=10\.9\.9\.9" .* remote=127\.0\.0\.1$' \
+like "$all" 'fail remote=127\.0\.0\.1 .* login="x\\x20remote=10\.9\.9\.9"$' \
     "multilog: a space in a login is escaped"
 sys=$(cat "$SYSLOG" 2>/dev/null)
-like "$sys" '^[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} localhost cmd5checkpw\[[0-9]+\]: ok login="bob" mech=cram-md5 verifier=cram-md5 source=text remote=127\.0\.0\.1$' \
+like "$sys" '^[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} localhost cmd5checkpw\[[0-9]+\]: ok remote=127\.0\.0\.1 mech=cram-md5 verifier=cram-md5 source=text login="bob"$' \
     "syslog (facility mail): ok line"
-like "$sys" 'cmd5checkpw\[[0-9]+\]: fail login="carol" mech=password reason=bad-password source=text remote=127\.0\.0\.1$' \
+like "$sys" 'cmd5checkpw\[[0-9]+\]: fail remote=127\.0\.0\.1 mech=password reason=bad-password source=text login="carol"$' \
     "syslog (facility mail): fail line"
 is "$(cat "$SYSLOG.notmail" 2>/dev/null | wc -l)" 0 "syslog: nothing logged outside facility mail"
 f2b_check multilog "$MULTILOG/current"
