@@ -101,7 +101,7 @@ log_line(int priority, const char *fmt, ...)
 {
 	static const char cut[] = " [cut]";
 	char msg[LOG_LINE_MAX], line[LOG_LINE_MAX + sizeof(remote) + 64];
-	const char *rest;
+	const char *rest, *r = remote;
 	va_list ap;
 	size_t word;
 	int n;
@@ -117,10 +117,13 @@ log_line(int priority, const char *fmt, ...)
 		memcpy(msg + sizeof(msg) - sizeof(cut), cut, sizeof(cut));
 	rest = strchr(msg, ' ');
 	word = rest != NULL ? (size_t)(rest - msg) : strlen(msg);
+	/* a throttle line names its address or login itself */
+	if (strncmp(msg, "throttle ", 9) == 0)
+		r = "";
 	n = snprintf(line, sizeof(line), "%s%s%.*s%s%s%s",
-	    dest == LOGDEST_STDERR ? progname : "",
-	    dest == LOGDEST_STDERR ? ": " : "", (int)word, msg,
-	    remote[0] != '\0' ? " " : "", remote, rest != NULL ? rest : "");
+	    dest != LOGDEST_SYSLOG ? progname : "",
+	    dest != LOGDEST_SYSLOG ? ": " : "", (int)word, msg,
+	    r[0] != '\0' ? " " : "", r, rest != NULL ? rest : "");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;		/* cannot be: line has room for all of it */
 	if (dest == LOGDEST_SYSLOG) {

@@ -95,9 +95,9 @@ is "$(grep -c 'uid=0 ' "$T/trace")" 0 "qmail-pop3d never ran as root"
 is "$(grep -c . "$T/trace")" 4 "four sessions, one per good login"
 
 stop_servers
-like "$(cat "$ML/current")" ' cmd5checkpw: ok login="ann@pop.test" mech=password verifier=crypt source=index remote=127\.0\.0\.1$' \
+like "$(cat "$ML/current")" ' cmd5checkpw: ok remote=127\.0\.0\.1 mech=password verifier=crypt source=index login="ann@pop.test"$' \
     "110 multilog: ok line through fd 5, with the client's address"
-like "$(cat "$ML995/current")" ' cmd5checkpw: fail login="ben@pop.test" mech=password reason=bad-password .*remote=127\.0\.0\.1$' \
+like "$(cat "$ML995/current")" ' cmd5checkpw: fail remote=127\.0\.0\.1 mech=password reason=bad-password .*login="ben@pop.test"$' \
     "995 multilog: fail line with tcpserver's TCPREMOTEIP through stunnel"
 f2b_check "pop3 110 multilog" "$ML/current"
 f2b_check "pop3 995 multilog" "$ML995/current"

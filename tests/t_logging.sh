@@ -45,7 +45,7 @@ patterns = [
     lambda n: (b"\nremote=6.6.6.6" * 40)[:n],
     lambda n: bytes((i % 255) + 1 for i in range(n)),
     lambda n: (b'" remote=203.0.113.9 mech=x reason=y ' * 20)[:n],
-    lambda n: b"a" * n,
+    lambda n: b"z" * n,	# not hex: t_zz_nolog takes 32 hex digits for a digest
 ]
 # every length to 40, then every 13th, then every one up to the limit:
 # login\0x\0\0 is at most 512 bytes, so a login is at most 508

@@ -158,7 +158,7 @@ for u in alice carol pat@other.test; do
 done
 is "$(py pop3-mail "$NETQ" apop alice "${PW[alice]}")" "$(want alice)" "netqmail APOP alice: own messages"
 is "$(py pop3-mail "$NETQ" user nobody x)" "$ERR" "netqmail unknown login: -ERR authorization failed"
-like "$(py pop3-mail "$NETERR" user alice wrong)" '^login ERR cmd5checkpw: fail login="alice"' \
+like "$(py pop3-mail "$NETERR" user alice wrong)" '^login ERR cmd5checkpw: fail .*login="alice"' \
     "control: netqmail with -l stderr hands the log line to the client as its reply"
 
 # 4. one attempt per connection, as qmail-popup

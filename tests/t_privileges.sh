@@ -151,10 +151,10 @@ like "$(tail -1 "$LOG")" "refusing $T/pw.cdb: writable by group" \
 chown 0:0 "$T/up/poppasswd" "$T/bin/cmd5checkpw"
 chmod 640 "$T/up/poppasswd"
 chmod 755 "$T/bin/cmd5checkpw"
-printf 'tim\0\0' | AUTHORIZED=1 "$T/bin/cmd5checkpw" -l stderr -f "$T/up/poppasswd" \
+printf 'tim\0\0\0' | AUTHORIZED=1 "$T/bin/cmd5checkpw" -l stderr -f "$T/up/poppasswd" \
     sh -c 'echo "$AUTHORIZED"' 3<&0 </dev/null >"$T/out" 2>>"$LOG"
 is "$?:$(cat "$T/out")" "0:2" "not setuid: AUTHORIZED=1 is a lookup, answered AUTHORIZED=2"
-printf 'nosuch\0\0' | AUTHORIZED=1 "$T/bin/cmd5checkpw" -l stderr -f "$T/up/poppasswd" \
+printf 'nosuch\0\0\0' | AUTHORIZED=1 "$T/bin/cmd5checkpw" -l stderr -f "$T/up/poppasswd" \
     true 3<&0 </dev/null >/dev/null 2>>"$LOG"
 is "$?" 3 "not setuid: AUTHORIZED=1 lookup of an unknown login: 3"
 for bits in 4755 2755; do
@@ -163,14 +163,14 @@ for bits in 4755 2755; do
 	else chown 0:$OWNER "$T/up/poppasswd" "$T/bin/cmd5checkpw"; fi
 	chmod $((bits == 4755 ? 600 : 640)) "$T/up/poppasswd"
 	chmod $bits "$T/bin/cmd5checkpw"
-	printf 'tim\0\0' | AUTHORIZED=1 as_caller "$T/bin/cmd5checkpw" -l stderr \
+	printf 'tim\0\0\0' | AUTHORIZED=1 as_caller "$T/bin/cmd5checkpw" -l stderr \
 	    sh -c 'echo "${AUTHORIZED:-unset}"' 3<&0 </dev/null >"$T/out" 2>"$T/err"
 	rc=$?
 	cat "$T/err" >>"$LOG"
 	is "$rc:$(cat "$T/out")" "1:" "mode $bits: AUTHORIZED=1 ignored: a known login without password is refused (1)"
 	like "$(cat "$T/err")" 'fail mech=password reason=bad-password source=text login="tim"' \
 	    "mode $bits: logged as a password check, not a lookup"
-	printf 'nosuch\0\0' | AUTHORIZED=1 as_caller "$T/bin/cmd5checkpw" -l stderr \
+	printf 'nosuch\0\0\0' | AUTHORIZED=1 as_caller "$T/bin/cmd5checkpw" -l stderr \
 	    true 3<&0 </dev/null >/dev/null 2>>"$LOG"
 	is "$?" 1 "mode $bits: AUTHORIZED=1, unknown login: 1 as for a known one, not 3"
 	printf 'tim\0tanstaaftanstaaf\0\0' | TCPREMOTEIP=192.0.2.66 as_caller \

@@ -74,40 +74,40 @@ route() {
 read -r code CH DG <<<"$(rc cram "$H" alice alice-pw)"
 is "$code" 235 "hoffmann: a genuine CRAM-MD5 login passes (the one the listener saw)"
 like "$CH" "^<[0-9]+\\.[0-9]+@mx\\.test>$" "hoffmann: its challenge is <PID.TIME@TCPLOCALHOST>"
-route 535 H 'error reason="more fields than any front end writes"' \
+route 535 H 'error .*reason="more fields than any front end writes"' \
     "hoffmann+cram: LOGIN password 'digest\\0<chal>' (one field too many)" \
     rc login "$H" alice "$DG\\x00$CH"
-route 535 H 'error reason="more fields' \
+route 535 H 'error .*reason="more fields' \
     "hoffmann+cram: LOGIN password '<chal>\\0digest'" rc login "$H" alice "$CH\\x00$DG"
-route 535 H 'fail login="alice" mech=password reason=bad-password' \
+route 535 H 'fail .*mech=password reason=bad-password .*login="alice"' \
     "hoffmann+cram: PLAIN password 'digest\\0<chal>' is cut at the NUL" \
     rc plain "$H" "\\x00alice\\x00$DG\\x00$CH"
 route 535 H 'mech=cram-md5 reason=bad-password' \
     "hoffmann+cram: the same response to a new challenge" rc cram-again "$H" alice "$DG"
-route 235 H 'ok login="alice" mech=password' "hoffmann+cram: genuine LOGIN still passes" \
+route 235 H 'ok .*mech=password .*login="alice"' "hoffmann+cram: genuine LOGIN still passes" \
     rc login "$H" alice alice-pw
-route 235 H 'ok login="bob" mech=cram-md5 verifier=cram-md5' \
+route 235 H 'ok .*mech=cram-md5 verifier=cram-md5 .*login="bob"' \
     "hoffmann+cram: genuine CRAM-MD5 against {CRAM-MD5} passes" \
     sh -c "python3 '$TOP/tests/replayclient.py' cram $H bob bob-pw | cut -d' ' -f1"
 
 # ---- Hoffmann's patch without CRAM-MD5: LOGIN is login\0password\0, so
 # 'digest\0<chal>' is byte for byte a CRAM-MD5 request ----
-route 535 H 'fail login="alice" mech=cram-md5 reason=wrong-parent' \
+route 535 H 'fail .*mech=cram-md5 reason=wrong-parent .*login="alice"' \
     "hoffmann, no cram: LOGIN 'digest\\0<chal>' (byte-identical to CRAM-MD5)" \
     nocram login "$H" alice "$DG\\x00$CH"
-route 535 HP 'fail login="alice" mech=cram-md5 reason=replayed-challenge' \
+route 535 HP 'fail .*mech=cram-md5 reason=replayed-challenge .*login="alice"' \
     "hoffmann -P (parent unchecked), no cram: the record refuses it" \
     nocram login "$HP" alice "$DG\\x00$CH"
 route 535 HA 'reason=wrong-parent' "hoffmann auto, no cram: LOGIN 'digest\\0<chal>'" \
     nocram login "$HA" alice "$DG\\x00$CH"
 route 535 HA 'reason=wrong-parent' "hoffmann auto, no cram: LOGIN '<chal>\\0digest' (Dabrowski's order)" \
     nocram login "$HA" alice "$CH\\x00$DG"
-route 535 H 'error reason="-m hoffmann: neither' \
+route 535 H 'error .*reason="-m hoffmann: neither' \
     "hoffmann, no cram: LOGIN '<chal>\\0digest' is no Hoffmann layout" \
     nocram login "$H" alice "$CH\\x00$DG"
-route 535 H 'error reason="more fields' "hoffmann, no cram: LOGIN 'digest\\0<chal>\\0x' (trailing field)" \
+route 535 H 'error .*reason="more fields' "hoffmann, no cram: LOGIN 'digest\\0<chal>\\0x' (trailing field)" \
     nocram login "$H" alice "$DG\\x00$CH\\x00x"
-route 535 H 'error reason="more fields' \
+route 535 H 'error .*reason="more fields' \
     "hoffmann, no cram: LOGIN 'digest\\0<chal>\\0\\0x' (an empty and a trailing field)" \
     nocram login "$H" alice "$DG\\x00$CH\\x00\\x00x"
 route 535 H 'reason=bad-password' "hoffmann, no cram: PLAIN 'digest\\0<chal>' is cut at the NUL" \
@@ -124,9 +124,9 @@ for c in "<4242.$((now - 1000))@mx.test> stale-challenge" \
 	route 535 HP "reason=$why" "hoffmann -P, no cram: $why $ch" \
 	    nocram login "$HP" alice "$(hmac alice-pw "$ch")\\x00$ch"
 done
-route 235 H 'ok login="alice" mech=password' "hoffmann, no cram: genuine LOGIN still passes" \
+route 235 H 'ok .*mech=password .*login="alice"' "hoffmann, no cram: genuine LOGIN still passes" \
     nocram login "$H" alice alice-pw
-route 235 H 'ok login="alice" mech=password' "hoffmann, no cram: genuine PLAIN still passes" \
+route 235 H 'ok .*mech=password .*login="alice"' "hoffmann, no cram: genuine PLAIN still passes" \
     nocram plain "$H" "\\x00alice\\x00alice-pw"
 route 535 H 'reason=bad-password' "hoffmann, no cram: wrong LOGIN refused" \
     nocram login "$H" alice alice-px
@@ -136,15 +136,15 @@ for s in D DA; do
 	[ $s = D ] && port=$D m="-m dabrowski" || { port=$DA; m=auto; }
 	read -r code CH2 DG2 <<<"$(rc cram "$port" alice alice-pw)"
 	is "$code" 235 "dabrowski ($m): a genuine CRAM-MD5 login passes"
-	route 535 $s 'error reason="more fields' "dabrowski ($m): LOGIN '<chal>\\0digest'" \
+	route 535 $s 'error .*reason="more fields' "dabrowski ($m): LOGIN '<chal>\\0digest'" \
 	    rc login "$port" alice "$CH2\\x00$DG2"
-	route 535 $s 'error reason="more fields' "dabrowski ($m): LOGIN 'digest\\0<chal>'" \
+	route 535 $s 'error .*reason="more fields' "dabrowski ($m): LOGIN 'digest\\0<chal>'" \
 	    rc login "$port" alice "$DG2\\x00$CH2"
 	route 535 $s 'reason=bad-password' "dabrowski ($m): PLAIN '<chal>\\0digest' is cut at the NUL" \
 	    rc plain "$port" "\\x00alice\\x00$CH2\\x00$DG2"
 	route 535 $s 'mech=cram-md5 reason=bad-password' "dabrowski ($m): the same response to a new challenge" \
 	    rc cram-again "$port" alice "$DG2"
-	route 235 $s 'ok login="alice" mech=password' "dabrowski ($m): genuine LOGIN still passes" \
+	route 235 $s 'ok .*mech=password .*login="alice"' "dabrowski ($m): genuine LOGIN still passes" \
 	    rc login "$port" alice alice-pw
 	# the Dabrowski capture, smuggled into Hoffmann without CRAM-MD5
 	route 535 HA 'reason=wrong-parent' "dabrowski ($m) capture as hoffmann-auto LOGIN '<chal>\\0digest'" \
@@ -154,14 +154,14 @@ done
 # ---- APOP seen on POP3, replayed as an SMTP LOGIN password ----
 read -r got TS AD <<<"$(rc apop "$P" alice alice-pw)"
 is "$got" OK "qmail-popup: a genuine APOP login passes (the one the listener saw)"
-like "$(lastlog P)" 'ok login="alice" mech=apop verifier=plain' "qmail-popup: logged as apop"
+like "$(lastlog P)" 'ok .*mech=apop verifier=plain .*login="alice"' "qmail-popup: logged as apop"
 route 535 H 'reason=wrong-parent' "APOP -> hoffmann, no cram: LOGIN 'digest\\0<ts>'" \
     nocram login "$H" alice "$AD\\x00$TS"
 route 535 HP 'reason=replayed-challenge' "APOP -> hoffmann -P, no cram: the record refuses it" \
     nocram login "$HP" alice "$AD\\x00$TS"
 route 535 HA 'reason=wrong-parent' "APOP -> hoffmann auto, no cram" \
     nocram login "$HA" alice "$AD\\x00$TS"
-route 535 H 'error reason="more fields' "APOP -> hoffmann+cram LOGIN" \
+route 535 H 'error .*reason="more fields' "APOP -> hoffmann+cram LOGIN" \
     rc login "$H" alice "$AD\\x00$TS"
 read -r got _ _ <<<"$(rc apop "$P" alice alice-px)"
 is "$got" ERR "qmail-popup: a wrong APOP secret is refused"
@@ -242,7 +242,7 @@ auth 0 "pipe: USER/PASS needs no fresh timestamp" alice alice-pw "<1.2@h>" -- -m
 # a record that cannot be used: CRAM-MD5/APOP fail 111, LOGIN/PLAIN work
 newchal
 auth 111 "pipe: record in a missing directory: CRAM-MD5 111" alice "$(hmac alice-pw "$CHAL")" "$CHAL" -- -r "$T/none/replay" "${A[@]}" true
-like "$(tail -n 1 "$LOG")" "error login=\"alice\" mech=cram-md5 reason=\"replay record $T/none/replay: cannot open" "pipe: the 111 is logged with the path"
+like "$(tail -n 1 "$LOG")" "error mech=cram-md5 reason=\"replay record $T/none/replay: cannot open.*login=\"alice\"" "pipe: the 111 is logged with the path"
 auth 0 "pipe: record in a missing directory: PLAIN works" alice alice-pw "" -- -r "$T/none/replay" "${A[@]}" true
 mkdir "$T/dir"
 newchal

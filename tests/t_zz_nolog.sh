@@ -28,9 +28,9 @@ leaks() {
 }
 
 # the search itself works: plant a password and a digest in a fake log
-printf 'cmd5checkpw: fail login="tim" reason=tanstaaftanstaaf\n' >"$T/fake1"
-printf 'cmd5checkpw: ok login="x" d=0123456789abcdef0123456789ABCDEF\n' >"$T/fake2"
-printf 'cmd5checkpw: ok login="alice" mech=password verifier=crypt source=text\n' >"$T/fake3"
+printf 'cmd5checkpw: fail reason=tanstaaftanstaaf login="tim"\n' >"$T/fake1"
+printf 'cmd5checkpw: ok d=0123456789abcdef0123456789ABCDEF login="x"\n' >"$T/fake2"
+printf 'cmd5checkpw: ok mech=password verifier=crypt source=text login="alice"\n' >"$T/fake3"
 leaks "$T/fake1"; is "$?" 0 "self-check: a planted password is found"
 leaks "$T/fake2"; is "$?" 0 "self-check: a planted digest is found"
 leaks "$T/fake3"; is "$?" 1 "self-check: an ordinary log line is not a leak"
