@@ -11,8 +11,9 @@ CC = cc
 CFLAGS = -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-D_FORTIFY_SOURCE=2 -fstack-protector-strong
 LDFLAGS =
-# what the code needs, whatever CFLAGS the user sets
-STD = -std=c11 -D_DEFAULT_SOURCE
+# what the code needs, whatever CFLAGS the user sets; the version is the
+# file VERSION's
+STD = -std=c11 -D_DEFAULT_SOURCE -DVERSION=\"$$(cat VERSION)\"
 # Every login is a fork+exec: a static binary skips the dynamic loader's
 # relocation of libcrypto (see README, "Speed").  STATIC=0 links against
 # the shared libraries, as a distribution may prefer.
@@ -41,8 +42,8 @@ cmd5pw: cmd5pw.o $(PWTOOL) $(CORE)
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h stdfds.h verify.h
-cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h stdfds.h txn.h util.h
+cmd5checkpw.o: cmd5checkpw.c VERSION fd3.h hmac_md5.h log.h pwfile.h stdfds.h verify.h
+cmd5pw.o: cmd5pw.c VERSION batch.h password.h pwcheck.h pwcmd.h stdfds.h txn.h util.h
 util.o: util.c batch.h hmac_md5.h log.h password.h pwfile.h txn.h util.h
 txn.o: txn.c password.h pwfile.h pwindex.h txn.h util.h
 password.o: password.c hmac_md5.h password.h util.h
@@ -70,11 +71,11 @@ tests/unit: tests/unit.c $(SRCS) $(HDRS)
 
 san: build-san/cmd5checkpw build-san/cmd5pw build-san/unit
 
-build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
+build-san/cmd5checkpw: cmd5checkpw.c VERSION $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
 
-build-san/cmd5pw: cmd5pw.c $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS)
+build-san/cmd5pw: cmd5pw.c VERSION $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(PWTOOL_SRCS) $(SRCS) \
 	    $(LIBS_0)
@@ -113,7 +114,7 @@ build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 
 # cmd5pw's sources are compiled in, as one unit (main renamed; see the
 # target)
-build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(PWTOOL_SRCS) \
+build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c VERSION $(PWTOOL_SRCS) \
 	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
@@ -128,7 +129,7 @@ fuzz: fuzz-build
 
 vg: build-vg/cmd5checkpw
 
-build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
+build-vg/cmd5checkpw: cmd5checkpw.c VERSION $(SRCS) $(HDRS)
 	mkdir -p build-vg
 	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
 
@@ -172,13 +173,19 @@ test: all tests/unit
 check:
 	bash tests/check.sh
 
+# install-strip: the same, with the binaries stripped (install -s)
+INSTALL_STRIP =
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5checkpw
-	install -m 0755 cmd5pw $(DESTDIR)$(BINDIR)/cmd5pw
+	install $(INSTALL_STRIP) -m 0755 cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5checkpw
+	install $(INSTALL_STRIP) -m 0755 cmd5pw $(DESTDIR)$(BINDIR)/cmd5pw
 	install -m 0644 man/cmd5checkpw.8 $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8
 	install -m 0644 man/cmd5pw.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw.8
 	install -m 0644 man/poppasswd.5 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
+
+install-strip:
+	$(MAKE) INSTALL_STRIP=-s install
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5pw \
@@ -190,4 +197,4 @@ clean:
 	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 
-.PHONY: all install uninstall clean test check san bench fuzz fuzz-build vg
+.PHONY: all install install-strip uninstall clean test check san bench fuzz fuzz-build vg

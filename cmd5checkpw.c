@@ -8,6 +8,7 @@
 #define _GNU_SOURCE		/* getresuid, setresuid */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,16 @@
 
 #define USAGE "usage: cmd5checkpw [-f file] [-m auto|dabrowski|hoffmann|pop3|" \
     "password] [-l syslog|stderr|none] [-t seconds] prog [args ...]"
+#define HELP \
+"Reads a login from fd 3 (checkpassword interface), checks it against the\n" \
+"password file, then runs prog with USER set.\n" \
+"  -f file     the password file (default /etc/poppasswd)\n" \
+"  -m layout   the front end's fd-3 layout (default auto)\n" \
+"  -l dest     where the one log line goes (default syslog)\n" \
+"  -t seconds  how long to wait for fd 3 (default 10)\n" \
+"  --help      this text;  --version  the version\n" \
+"Exit 1: rejected; 2: misused; 3: unknown user (Dovecot lookup);\n" \
+"111: temporary failure.  See cmd5checkpw(8).\n"
 
 static char up[FD3_MAX + 1];	/* the fd-3 data: secrets, wiped on exit */
 static size_t uplen;
@@ -164,9 +175,25 @@ struct opts {
 	long deadline_ms;	/* -t */
 };
 
+/* --help and --version: to stdout, exit 0 */
+static void __attribute__((noreturn))
+print_and_exit(const char *s1, const char *s2)
+{
+	fputs(s1, stdout);
+	fputs(s2, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		finish(EXIT_TEMP);
+	finish(0);
+}
+
 static int
 parse_options(int argc, char **argv, struct opts *o)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *logname = "syslog";
 	enum logdest dest;
 	char *end;
@@ -175,8 +202,16 @@ parse_options(int argc, char **argv, struct opts *o)
 	o->path = "/etc/poppasswd";
 	o->layout = LAYOUT_AUTO;
 	o->deadline_ms = 10000;
-	while ((c = getopt(argc, argv, "+f:m:l:t:")) != -1) {
+	opterr = 0;	/* one message, ours, with one prefix */
+	while ((c = getopt_long(argc, argv, "+:f:m:l:t:", longopts,
+	    NULL)) != -1) {
 		switch (c) {
+		case 'h':
+			print_and_exit(USAGE "\n", HELP);
+		case 'V':
+			print_and_exit("cmd5checkpw " VERSION "\n", "");
+		case ':':
+			dieusage("option needs an argument");
 		case 'f':
 			o->path = optarg;
 			fflag = 1;

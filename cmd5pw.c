@@ -24,13 +24,44 @@
 "       cmd5pw [-f file] del login\n" \
 "       cmd5pw [-f file] verify [--stdin] login\n" \
 "       cmd5pw [-f file] list | index | check [--strict]\n" \
-"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n"
+"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n" \
+"       cmd5pw --help | --version\n"
+#define HELP \
+"Manages the password file of cmd5checkpw and its cdb index FILE.cdb.\n" \
+"  add       add a login (asks for the password, or one line with --stdin)\n" \
+"  passwd    change a login's password\n" \
+"  del       remove a login\n" \
+"  verify    check a password against the file\n" \
+"  list      logins and the kinds of their verifiers, on stdout\n" \
+"  index     rebuild FILE.cdb\n" \
+"  check     report problems in the file (exit 1 on errors; --strict:\n" \
+"            on warnings too)\n" \
+"  migrate   hash the legacy plaintext passwords\n" \
+"  -f file   the password file (default /etc/poppasswd)\n" \
+"  -b        login:password lines on stdin (--batch)\n" \
+"  -H        the crypt hash only, no {CRAM-MD5} (--hash-only)\n" \
+"  -p        {PLAIN} only, for APOP (--plain)\n" \
+"  -k        migrate: keep the plaintext as {PLAIN} too (--keep-plain)\n" \
+"  -j jobs   hashing threads (--jobs; default: the cores online)\n" \
+"Exit 0: done; 1: rejected; 2: usage; 111: system error.  See cmd5pw(8).\n"
 
 static void __attribute__((noreturn))
 dieusage(const char *why)
 {
 	fprintf(stderr, "cmd5pw: %s\n%s", why, USAGE);
 	finish(EXIT_USAGE);
+}
+
+/* --help and --version: to stdout, exit 0 */
+static void __attribute__((noreturn))
+print_and_exit(const char *s1, const char *s2)
+{
+	fputs(s1, stdout);
+	fputs(s2, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EXIT_SYS, "cannot write to standard output: %s",
+		    strerror(errno));
+	finish(0);
 }
 
 static const char *
@@ -76,11 +107,13 @@ main(int argc, char **argv)
 		{ "strict", no_argument, NULL, 'S' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct command *c = NULL;
 	struct opts o;
-	char given[16] = "", *end;
+	char given[16] = "", why[96], *end;
 	size_t i, ng = 0;
 	int ch, r;
 
@@ -90,9 +123,18 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.how = STORE_DEFAULT;
 	o.jobs = ncores();
-	while ((ch = getopt_long(argc, argv, "f:j:sbHpkS", longopts,
+	opterr = 0;	/* one message, ours, with one prefix */
+	while ((ch = getopt_long(argc, argv, ":f:j:sbHpkS", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_and_exit(USAGE, HELP);
+		case 'V':
+			print_and_exit("cmd5pw " VERSION "\n", "");
+		case ':':
+			snprintf(why, sizeof(why), "%.64s needs an argument",
+			    argv[optind - 1]);
+			dieusage(why);
 		case 'f':
 			if (optarg[0] == '\0')
 				dieusage("empty file name");
@@ -124,7 +166,13 @@ main(int argc, char **argv)
 			o.strict = 1;
 			break;
 		default:
-			dieusage("unknown option");
+			if (optopt != 0)
+				snprintf(why, sizeof(why), "unknown option -%c",
+				    optopt);
+			else
+				snprintf(why, sizeof(why), "unknown option "
+				    "%.64s", argv[optind - 1]);
+			dieusage(why);
 		}
 		if (ng < sizeof(given) - 1 && strchr(given, ch) == NULL)
 			given[ng++] = (char)ch;

@@ -42,6 +42,21 @@ try 2 "-j junk" -f "$F" migrate -j 2x </dev/null
 try 2 "-f with an empty name" -f "" list </dev/null
 [ ! -e "$F" ] && ok "usage errors create no file" || not_ok "usage errors create no file"
 
+echo "== --help, --version"
+"$CMD5PW" --help >"$T/help" 2>"$T/err"
+is "$?" 0 "--help exits 0"
+like "$(head -n 1 "$T/help")" '^usage: cmd5pw ' "--help: the usage on stdout"
+like "$(cat "$T/help")" '-j jobs' "--help lists -j"
+is "$(wc -c <"$T/err")" 0 "--help: nothing on stderr"
+"$CMD5PW" --version >"$T/ver" 2>&1
+is "$?" 0 "--version exits 0"
+is "$(cat "$T/ver")" "cmd5pw $(cat "$TOP/VERSION")" "--version prints the file VERSION's"
+try 2 "--helpx: unknown option" --helpx </dev/null
+is "$(grep -c '^cmd5pw: ' "$T/out")" 1 "an unknown long option: one message, one prefix"
+like "$(head -n 1 "$T/out")" '^cmd5pw: unknown option --helpx$' "it names the option"
+try 2 "-f without its argument" -f </dev/null
+like "$(head -n 1 "$T/out")" '^cmd5pw: -f needs an argument$' "says which option wants an argument"
+
 echo "== add"
 echo 'Secret-1' | try 0 "add --stdin creates the file" -f "$F" add --stdin alice
 like "$(line_of alice)" '^alice:\$y\$[./0-9A-Za-z]+\$[./0-9A-Za-z]+\$[./0-9A-Za-z]+:\{CRAM-MD5\}[0-9a-f]{64}$' \
