@@ -6,7 +6,8 @@ set -u
 build="gcc make libc6-dev pkg-config libssl-dev libcrypt-dev libcdb-dev openssl"
 test="$build tinycdb mandoc valgrind python3 clang libclang-rt-14-dev
  dovecot-core dovecot-imapd dovecot-submissiond swaks ucspi-tcp fail2ban
- procps psmisc daemontools util-linux mount"
+ procps psmisc daemontools util-linux mount
+ debhelper devscripts lintian fakeroot dpkg-dev"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;

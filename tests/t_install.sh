@@ -18,3 +18,16 @@ make -s -C "$TOP" install DESTDIR="$D" BINDIR=/sbin MANDIR=/man >/dev/null 2>&1
     ok "BINDIR and MANDIR honoured" || not_ok "BINDIR and MANDIR honoured"
 make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/opt/c5 >/dev/null 2>&1
 is "$(find "$D/opt/c5" -type f | wc -l)" 0 "make uninstall removes what install put"
+S=$T/strip
+make -s -C "$TOP" install-strip DESTDIR="$S" PREFIX=/usr >/dev/null 2>&1
+is $? 0 "make install-strip"
+for b in cmd5checkpw cmd5pw; do
+	if readelf -S "$S/usr/bin/$b" 2>/dev/null | grep -q '\.symtab'; then
+		not_ok "install-strip: $b has no symbol table"
+	else ok "install-strip: $b has no symbol table"; fi
+	readelf -S "$TOP/$b" | grep -q '\.symtab' &&
+	    ok "the built $b still has one (make install leaves it)" ||
+	    not_ok "the built $b still has one (make install leaves it)"
+	is "$("$S/usr/bin/$b" --version)" "$b $(cat "$TOP/VERSION")" "the stripped $b runs"
+done
+is "$(stat -c %a "$S/usr/bin/cmd5checkpw")" 755 "install-strip: mode 0755, no setuid"
