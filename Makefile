@@ -22,6 +22,8 @@ PKG_LIBS = $$(pkg-config --libs libcrypto libxcrypt libcdb 2>/dev/null || echo -
 LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
 LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
+# cmd5pw keeps the password file's POSIX ACL (libacl); cmd5checkpw needs none
+ACL_LIBS = -lacl
 
 CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o stdfds.o
 # cmd5pw: options in cmd5pw.c, commands in pwcmd.c and pwcheck.c, the
@@ -37,7 +39,7 @@ cmd5checkpw: cmd5checkpw.o $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS)
 
 cmd5pw: cmd5pw.o $(PWTOOL) $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(CORE) $(LIBS)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(CORE) $(ACL_LIBS) $(LIBS)
 
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
@@ -78,7 +80,7 @@ build-san/cmd5checkpw: cmd5checkpw.c VERSION $(SRCS) $(HDRS)
 build-san/cmd5pw: cmd5pw.c VERSION $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(PWTOOL_SRCS) $(SRCS) \
-	    $(LIBS_0)
+	    $(ACL_LIBS) $(LIBS_0)
 
 build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -117,7 +119,7 @@ build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c VERSION $(PWTOOL_SRCS) \
 	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz
-	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(ACL_LIBS) $(LIBS_0) -pthread
 
 fuzz: fuzz-build
 	for t in $(FUZZ_TARGETS); do \

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "batch.h"
+#include "password.h"
 #include "pwcheck.h"
 #include "pwcmd.h"
 #include "stdfds.h"
@@ -19,18 +20,20 @@
 #include "util.h"
 
 #define USAGE \
-"usage: cmd5pw [-f file] add|passwd [-H | -p] [--stdin] login\n" \
-"       cmd5pw [-f file] add|passwd [-H | -p] -b\n" \
-"       cmd5pw [-f file] del login\n" \
-"       cmd5pw [-f file] verify [--stdin] login\n" \
+"usage: cmd5pw [-q] [-f file] add|passwd [-H | -p] [-c cost] [--stdin] login\n" \
+"       cmd5pw [-q] [-f file] add|passwd [-H | -p] [-c cost] [-j jobs] -b\n" \
+"       cmd5pw [-q] [-f file] add|passwd -e --stdin login | -e -b\n" \
+"       cmd5pw [-q] [-f file] del | lock | unlock login ...\n" \
+"       cmd5pw [-q] [-f file] verify [--stdin] login\n" \
 "       cmd5pw [-f file] list | index | check [--strict]\n" \
-"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n" \
+"       cmd5pw [-q] [-f file] migrate [-H] [-k] [-c cost] [-j jobs]\n" \
 "       cmd5pw --help | --version\n"
 #define HELP \
 "Manages the password file of cmd5checkpw and its cdb index FILE.cdb.\n" \
 "  add       add a login (asks for the password, or one line with --stdin)\n" \
-"  passwd    change a login's password\n" \
-"  del       remove a login\n" \
+"  passwd    change a login's password (a locked login stays locked)\n" \
+"  del       remove logins\n" \
+"  lock      lock logins ('!' before the verifiers); unlock: undo it\n" \
 "  verify    check a password against the file\n" \
 "  list      logins and the kinds of their verifiers, on stdout\n" \
 "  index     rebuild FILE.cdb\n" \
@@ -39,10 +42,14 @@
 "  migrate   hash the legacy plaintext passwords\n" \
 "  -f file   the password file (default /etc/poppasswd)\n" \
 "  -b        login:password lines on stdin (--batch)\n" \
+"  -e        import: stdin holds verifiers (login:$y$... with -b), stored\n" \
+"            as they are when valid, else refused (--encrypted)\n" \
 "  -H        the crypt hash only, no {CRAM-MD5} (--hash-only)\n" \
 "  -p        {PLAIN} only, for APOP (--plain)\n" \
+"  -c cost   the crypt hash's cost, as crypt_gensalt(3) takes it (--cost)\n" \
 "  -k        migrate: keep the plaintext as {PLAIN} too (--keep-plain)\n" \
 "  -j jobs   hashing threads (--jobs; default: the cores online)\n" \
+"  -q        no messages on success (--quiet)\n" \
 "Exit 0: done; 1: rejected; 2: usage; 111: system error.  See cmd5pw(8).\n"
 
 static void __attribute__((noreturn))
@@ -77,22 +84,24 @@ optname(const struct option *lo, int ch)
 	return "?";
 }
 
-enum cmd { C_ADD, C_PASSWD, C_DEL, C_LIST, C_VERIFY, C_CHECK, C_MIGRATE,
-    C_INDEX };
+enum cmd { C_ADD, C_PASSWD, C_DEL, C_LOCK, C_UNLOCK, C_LIST, C_VERIFY,
+    C_CHECK, C_MIGRATE, C_INDEX };
 static const struct command {
 	const char *name;
 	enum cmd cmd;
 	const char *opts;	/* the options it takes */
-	int nargs;		/* operands: a login or none */
+	int nargs;		/* operands: a login, none, -1: logins */
 } commands[] = {
-	{ "add", C_ADD, "sbHpj", 1 },
-	{ "passwd", C_PASSWD, "sbHpj", 1 },
-	{ "del", C_DEL, "", 1 },
+	{ "add", C_ADD, "sbHpjceq", 1 },
+	{ "passwd", C_PASSWD, "sbHpjceq", 1 },
+	{ "del", C_DEL, "q", -1 },
+	{ "lock", C_LOCK, "q", -1 },
+	{ "unlock", C_UNLOCK, "q", -1 },
 	{ "list", C_LIST, "", 0 },
-	{ "verify", C_VERIFY, "s", 1 },
+	{ "verify", C_VERIFY, "sq", 1 },
 	{ "check", C_CHECK, "S", 0 },
-	{ "migrate", C_MIGRATE, "Hkj", 0 },
-	{ "index", C_INDEX, "", 0 },
+	{ "migrate", C_MIGRATE, "Hkjcq", 0 },
+	{ "index", C_INDEX, "q", 0 },
 };
 
 int
@@ -107,6 +116,9 @@ main(int argc, char **argv)
 		{ "strict", no_argument, NULL, 'S' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "encrypted", no_argument, NULL, 'e' },
+		{ "cost", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -114,6 +126,7 @@ main(int argc, char **argv)
 	const struct command *c = NULL;
 	struct opts o;
 	char given[16] = "", why[96], *end;
+	unsigned long cost;
 	size_t i, ng = 0;
 	int ch, r;
 
@@ -124,7 +137,7 @@ main(int argc, char **argv)
 	o.how = STORE_DEFAULT;
 	o.jobs = ncores();
 	opterr = 0;	/* one message, ours, with one prefix */
-	while ((ch = getopt_long(argc, argv, ":f:j:sbHpkS", longopts,
+	while ((ch = getopt_long(argc, argv, ":f:j:c:sbHpkSeq", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -146,6 +159,21 @@ main(int argc, char **argv)
 			if (errno != 0 || *end != '\0' || o.jobs < 1 ||
 			    o.jobs > 1024)
 				dieusage("-j wants a number from 1 to 1024");
+			break;
+		case 'c':
+			errno = 0;
+			cost = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '-' ||
+			    cost < 1 || hash_cost_ok(cost) != 0)
+				dieusage("-c: a cost libxcrypt's default method "
+				    "takes (yescrypt: 1 to 11; crypt_gensalt(3))");
+			hash_cost = cost;
+			break;
+		case 'e':
+			o.how = STORE_IMPORT;
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case 's':
 			o.from_stdin = 1;
@@ -188,16 +216,23 @@ main(int argc, char **argv)
 		dieusage("unknown command");
 	for (i = 0; i < ng; i++)
 		if (strchr(c->opts, given[i]) == NULL) {
-			fprintf(stderr, "cmd5pw: %s takes no %s\n", c->name,
+			snprintf(why, sizeof(why), "%s takes no %s", c->name,
 			    optname(longopts, given[i]));
-			dieusage("option not for this command");
+			dieusage(why);
 		}
-	if (strchr(given, 'H') && strchr(given, 'p'))
-		dieusage("-H and -p exclude each other");
+	if ((strchr(given, 'H') != NULL) + (strchr(given, 'p') != NULL) +
+	    (strchr(given, 'e') != NULL) > 1)
+		dieusage("-H, -p and -e exclude each other");
+	if (strchr(given, 'e') && strchr(given, 'c'))
+		dieusage("-e stores verifiers as they are: no -c");
+	if (strchr(given, 'e') && !o.batch && !o.from_stdin)
+		dieusage("-e reads the verifiers from stdin: with --stdin or -b");
 	if (o.batch && o.from_stdin)
 		dieusage("-b and --stdin exclude each other");
-	if (argc - 1 != (o.batch ? 0 : c->nargs))
-		dieusage(c->nargs && !o.batch ? "one login expected" :
+	if (c->nargs < 0 ? argc < 2 :
+	    argc - 1 != (o.batch ? 0 : c->nargs))
+		dieusage(c->nargs < 0 ? "a login expected" :
+		    c->nargs && !o.batch ? "one login expected" :
 		    "too many operands");
 	switch (c->cmd) {
 	case C_ADD:
@@ -205,7 +240,11 @@ main(int argc, char **argv)
 		r = cmd_set(c->cmd == C_ADD, argv[1], &o);
 		break;
 	case C_DEL:
-		r = cmd_del(argv[1]);
+		r = cmd_del(argv + 1, (size_t)argc - 1);
+		break;
+	case C_LOCK:
+	case C_UNLOCK:
+		r = cmd_lock(argv + 1, (size_t)argc - 1, c->cmd == C_LOCK);
 		break;
 	case C_LIST:
 		r = cmd_list();

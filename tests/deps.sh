@@ -14,12 +14,12 @@
 set -u
 # Installed with --no-install-recommends, so each package a test uses is
 # named here, Perl modules included (swaks --tls needs Net::SSLeay).
-build="gcc make libc6-dev pkg-config libssl-dev libcrypt-dev libcdb-dev openssl"
+build="gcc make libc6-dev pkg-config libssl-dev libcrypt-dev libcdb-dev libacl1-dev openssl"
 test="$build tinycdb mandoc valgrind python3 clang libclang-rt-14-dev
  dovecot-core dovecot-imapd dovecot-submissiond swaks ucspi-tcp fail2ban
  procps psmisc daemontools util-linux mount
  libnet-ssleay-perl libio-socket-ssl-perl
- debhelper devscripts lintian fakeroot dpkg-dev"
+ debhelper devscripts lintian fakeroot dpkg-dev acl"
 # the system's files, overridable for tests/t_deps.sh
 POLICY_RC_D=${POLICY_RC_D:-/usr/sbin/policy-rc.d}
 DPKG_LOCKS=${DPKG_LOCKS:-/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock}

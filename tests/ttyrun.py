@@ -14,6 +14,12 @@ lines, argv = sys.argv[1:i], sys.argv[i + 1:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(argv[0], argv)
+if os.environ.get('TTYRUN_COLS'):  # the terminal's width, as TIOCGWINSZ reads it
+    import fcntl
+    import struct
+    import termios
+    fcntl.ioctl(fd, termios.TIOCSWINSZ,
+                struct.pack('HHHH', 24, int(os.environ['TTYRUN_COLS']), 0, 0))
 seen = b''
 end = time.time() + 60
 
