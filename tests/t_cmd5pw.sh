@@ -539,10 +539,10 @@ MAN=$TOP/man/cmd5pw.8
 for sec in NAME SYNOPSIS DESCRIPTION FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
 	grep -qx "\.Sh $sec" "$MAN" && ok "cmd5pw.8 has $sec" || not_ok "cmd5pw.8 has $sec"
 done
-for c in add passwd del list verify check migrate index; do
+for c in add passwd del lock unlock list verify check migrate index; do
 	grep -q "^\.It Cm $c" "$MAN" && ok "cmd5pw.8 describes $c" || not_ok "cmd5pw.8 describes $c"
 done
-for o in 'Fl f' 'Fl Fl stdin' 'Fl b' 'Fl H' 'Fl p' 'Fl k' 'Fl j' 'Fl Fl strict'; do
+for o in "Fl f" "Fl Fl stdin" "Fl b" "Fl H" "Fl p" "Fl k" "Fl j" "Fl Fl strict" "Fl e" "Fl c" "Fl q"; do
 	grep -q "^\.It $o" "$MAN" && ok "cmd5pw.8 describes $o" || not_ok "cmd5pw.8 describes $o"
 done
 for rc in 0 1 2 111; do
