@@ -270,7 +270,7 @@ crypt_valid(const struct verifier *v)
 int
 import_check(const char *f, size_t len, const char **why)
 {
-	static char msg[96];
+	static char msg[128];
 	struct verifier v[PW_MAXVERIFIERS];
 	size_t i, n, colons = 0;
 
