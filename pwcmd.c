@@ -215,6 +215,9 @@ cmd_set(int adding, const char *login, const struct opts *o)
 	return 0;
 }
 
+/* the operands' counts: static, so that a die() leaves no leak */
+static size_t *found_tab;
+
 /* Is login among the n operands? */
 static int
 among(char **logins, size_t n, const char *login, size_t len, size_t *which)
@@ -248,7 +251,7 @@ cmd_del(char **logins, size_t n)
 				die(EXIT_USAGE, "%s given twice",
 				    esc(logins[i], strlen(logins[i])));
 	}
-	if ((found = calloc(n, sizeof(*found))) == NULL)
+	if ((found = found_tab = calloc(n, sizeof(*found))) == NULL)
 		die(EXIT_SYS, "out of memory");
 	lock_file();
 	read_text(1, 0);
@@ -290,7 +293,7 @@ cmd_lock(char **logins, size_t n, int locking)
 
 	for (i = 0; i < n; i++)
 		(void)arg_login(logins[i]);
-	if ((found = calloc(n, sizeof(*found))) == NULL)
+	if ((found = found_tab = calloc(n, sizeof(*found))) == NULL)
 		die(EXIT_SYS, "out of memory");
 	lock_file();
 	read_text(1, 0);
