@@ -215,9 +215,6 @@ cmd_set(int adding, const char *login, const struct opts *o)
 	return 0;
 }
 
-/* the operands' counts: static, so that a die() leaves no leak */
-static size_t *found_tab;
-
 /* Is login among the n operands? */
 static int
 among(char **logins, size_t n, const char *login, size_t len, size_t *which)
@@ -251,7 +248,7 @@ cmd_del(char **logins, size_t n)
 				die(EXIT_USAGE, "%s given twice",
 				    esc(logins[i], strlen(logins[i])));
 	}
-	if ((found = found_tab = calloc(n, sizeof(*found))) == NULL)
+	if ((found = calloc(n, sizeof(*found))) == NULL)
 		die(EXIT_SYS, "out of memory");
 	lock_file();
 	read_text(1, 0);
@@ -265,7 +262,7 @@ cmd_del(char **logins, size_t n)
 		buf_add(&out, l.p, l.full);
 	}
 	for (i = 0; i < n; i++)
-		if (found[i] == 0)
+		if (found[i] == 0 && (free(found), 1))
 			die(EXIT_REJECT, "%s: no login %s%s", path,
 			    esc(logins[i], strlen(logins[i])),
 			    n > 1 ? "; nothing changed" : "");
@@ -293,7 +290,7 @@ cmd_lock(char **logins, size_t n, int locking)
 
 	for (i = 0; i < n; i++)
 		(void)arg_login(logins[i]);
-	if ((found = found_tab = calloc(n, sizeof(*found))) == NULL)
+	if ((found = calloc(n, sizeof(*found))) == NULL)
 		die(EXIT_SYS, "out of memory");
 	lock_file();
 	read_text(1, 0);
@@ -305,7 +302,8 @@ cmd_lock(char **logins, size_t n, int locking)
 			continue;
 		}
 		lk = pl.fieldlen > 0 && pl.field[0] == '!';
-		if (!locking && pl.fieldlen > 0 && pl.field[0] == '*')
+		if (!locking && pl.fieldlen > 0 && pl.field[0] == '*' &&
+		    (free(found), 1))
 			die(EXIT_REJECT, "%s: %s is disabled with '*', not "
 			    "locked: set a password with cmd5pw passwd%s",
 			    path, esc(logins[k], strlen(logins[k])),
@@ -325,7 +323,7 @@ cmd_lock(char **logins, size_t n, int locking)
 		changed++;
 	}
 	for (i = 0; i < n; i++)
-		if (found[i] == 0)
+		if (found[i] == 0 && (free(found), 1))
 			die(EXIT_REJECT, "%s: no login %s%s", path,
 			    esc(logins[i], strlen(logins[i])),
 			    n > 1 ? "; nothing changed" : "");
