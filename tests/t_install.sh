@@ -31,3 +31,18 @@ for b in cmd5checkpw cmd5pw; do
 	is "$("$S/usr/bin/$b" --version)" "$b $(cat "$TOP/VERSION")" "the stripped $b runs"
 done
 is "$(stat -c %a "$S/usr/bin/cmd5checkpw")" 755 "install-strip: mode 0755, no setuid"
+
+# the demo and the README's by-hand example under umask 002, where a
+# checkout's files are group-writable
+U=$T/u002
+cp "$TOP/poppasswd.example" "$U.raw" && chmod 664 "$U.raw"	# as git checks it out under umask 002
+printf 'bob\0test\0\0' | "$CMD5CHECKPW" -l none -f "$U.raw" true 3<&0
+is "$?" 111 "umask 002: the group-writable example itself is refused (111)"
+(umask 002; cp "$TOP/poppasswd.example" "$U" && chmod 600 "$U")
+printf 'bob\0test\0\0' | "$CMD5CHECKPW" -l none -f "$U" true 3<&0
+is "$?" 0 "umask 002: the README's example (cp, chmod 600) logs in"
+printf 'bob\0Test\0\0' | "$CMD5CHECKPW" -l none -f "$U" true 3<&0
+is "$?" 1 "and a wrong password is refused"
+out=$(cd "$TOP" && umask 002 && sh ./quickstart.sh 2>&1)
+like "$out" 'alice right: exit 0' "umask 002: quickstart.sh's logins work"
+like "$out" 'alice wrong: exit 1' "and its wrong password is refused"
