@@ -25,7 +25,7 @@ LIBS = $(LIBS_$(STATIC))
 # cmd5pw keeps the password file's POSIX ACL (libacl); cmd5checkpw needs none
 ACL_LIBS = -lacl
 
-CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o stdfds.o
+CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o state.o stdfds.o
 # cmd5pw: options in cmd5pw.c, commands in pwcmd.c and pwcheck.c, the
 # transaction of every change in txn.c (cmd5pw.c's top comment)
 PWTOOL = util.o txn.o password.o batch.o pwcmd.o pwcheck.o
@@ -60,11 +60,12 @@ pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
 fd3.o: fd3.c fd3.h hmac_md5.h
 verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
 log.o: log.c log.h
+state.o: state.c state.h
 
 # The test suite (README): tests/check.sh runs it on this build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
-SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c stdfds.c
-HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h stdfds.h
+SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c state.c stdfds.c
+HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h state.h stdfds.h
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
@@ -138,6 +139,10 @@ build-vg/cmd5checkpw: cmd5checkpw.c VERSION $(SRCS) $(HDRS)
 tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
 
+# tests/statetool drives state.c for tests/t_state.sh
+tests/statetool: tests/statetool.c state.c state.h
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/statetool.c state.c
+
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
 BENCH = bench/bench bench/genpw bench/noop bench/fgets030 bench/barecrypt \
@@ -195,7 +200,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
 clean:
-	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/*.o
+	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/statetool tests/*.o
 	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 
