@@ -23,7 +23,6 @@ warn_plain(const char *login, size_t len)
 	    "for APOP)", esc(login, len), path, esc(login, len));
 }
 
-
 /* The first entry line of each login in text, as a table. */
 static void
 index_text(struct htab *h)
