@@ -15,8 +15,9 @@ CC = cc
 CFLAGS = -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	-D_FORTIFY_SOURCE=2 -fstack-protector-strong
 LDFLAGS =
-# what the code needs, whatever CFLAGS the user sets
-STD = -std=c11 -D_DEFAULT_SOURCE
+# what the code needs, whatever CFLAGS the user sets; the version is the
+# file VERSION's
+STD = -std=c11 -D_DEFAULT_SOURCE -DVERSION=\"$$(cat VERSION)\"
 # Every login is a fork+exec: a static binary skips the dynamic loader's
 # relocation of libcrypto (see README, "Speed").  STATIC=0 links against
 # the shared libraries, as a distribution may prefer.
@@ -25,6 +26,8 @@ PKG_LIBS = $$(pkg-config --libs libcrypto libxcrypt libcdb 2>/dev/null || echo -
 LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
 LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
+# cmd5pw keeps the password file's POSIX ACL (libacl); cmd5checkpw needs none
+ACL_LIBS = -lacl
 
 CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o state.o stdfds.o \
 	replay.o mailbox.o
@@ -53,17 +56,17 @@ cmd5throttle: cmd5throttle.o $(CORE) $(THROTTLE)
 
 cmd5pw: cmd5pw.o $(PWTOOL) $(LDAPOBJ) $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(LDAPOBJ) \
-	    $(CORE) $(PKG_LIBS) $(LDAP_LIBS) -pthread
+	    $(CORE) $(ACL_LIBS) $(PKG_LIBS) $(LDAP_LIBS) -pthread
 
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h mailbox.h pwfile.h \
+cmd5checkpw.o: cmd5checkpw.c VERSION fd3.h hmac_md5.h log.h mailbox.h pwfile.h \
 	replay.h state.h stdfds.h throttle.h verify.h
-cmd5throttle.o: cmd5throttle.c throttle.h state.h log.h fd3.h
+cmd5throttle.o: cmd5throttle.c VERSION throttle.h state.h log.h fd3.h
 throttle.o: throttle.c throttle.h state.h log.h fd3.h hmac_md5.h
-cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h pwmailbox.h stdfds.h \
-	txn.h util.h ldapsync.h
+cmd5pw.o: cmd5pw.c VERSION batch.h password.h pwcheck.h pwcmd.h pwmailbox.h \
+	stdfds.h txn.h util.h ldapsync.h
 util.o: util.c batch.h hmac_md5.h log.h password.h pwfile.h txn.h util.h
 txn.o: txn.c password.h pwfile.h pwindex.h pwmailbox.h txn.h util.h
 password.o: password.c hmac_md5.h password.h util.h
@@ -102,19 +105,19 @@ tests/unit: tests/unit.c $(SRCS) $(HDRS)
 
 san: build-san/cmd5checkpw build-san/cmd5pw build-san/unit build-san/cmd5throttle
 
-build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
+build-san/cmd5checkpw: cmd5checkpw.c VERSION $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
-build-san/cmd5throttle: cmd5throttle.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
+build-san/cmd5throttle: cmd5throttle.c VERSION $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5throttle.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
-build-san/cmd5pw: cmd5pw.c $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS) \
+build-san/cmd5pw: cmd5pw.c VERSION $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS) \
 	    $(LDAPSRCS) pwtx.h ldapsync.h ldapconf.h
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(PWTOOL_SRCS) $(LDAPSRCS) \
-	    $(SRCS) $(LIBS_0) $(LDAP_LIBS)
+	    $(SRCS) $(ACL_LIBS) $(LIBS_0) $(LDAP_LIBS)
 
 build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -155,10 +158,10 @@ build-fuzz/fuzz_mailbox: tests/fuzz/fuzz_mailbox.c $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_mailbox.c $(SRCS) $(LIBS_0)
 
-build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(PWTOOL_SRCS) \
+build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c VERSION $(PWTOOL_SRCS) \
 	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz
-	$(FUZZCC) $(STD) $(FUZZFLAGS) -DNO_LDAP -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
+	$(FUZZCC) $(STD) $(FUZZFLAGS) -DNO_LDAP -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(ACL_LIBS) $(LIBS_0) -pthread
 
 # ldapsync.c compiled in: directory values into replica lines
 build-fuzz/fuzz_ldapmap: tests/fuzz/fuzz_ldapmap.c ldapsync.c ldapconf.c \
@@ -177,7 +180,7 @@ fuzz: fuzz-build
 
 vg: build-vg/cmd5checkpw
 
-build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
+build-vg/cmd5checkpw: cmd5checkpw.c VERSION $(SRCS) $(HDRS) $(THROTTLE_SRCS) throttle.h
 	mkdir -p build-vg
 	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(THROTTLE_SRCS) $(LIBS_0)
 
@@ -237,11 +240,14 @@ test: all tests/unit
 check:
 	bash tests/check.sh
 
+# install-strip: the same, with the binaries stripped (install -s)
+INSTALL_STRIP =
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5checkpw
-	install -m 0755 cmd5pw $(DESTDIR)$(BINDIR)/cmd5pw
-	install -m 0755 cmd5throttle $(DESTDIR)$(BINDIR)/cmd5throttle
+	install $(INSTALL_STRIP) -m 0755 cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5checkpw
+	install $(INSTALL_STRIP) -m 0755 cmd5pw $(DESTDIR)$(BINDIR)/cmd5pw
+	install $(INSTALL_STRIP) -m 0755 cmd5throttle $(DESTDIR)$(BINDIR)/cmd5throttle
 	install -m 0644 man/cmd5checkpw.8 $(DESTDIR)$(MANDIR)/man8/cmd5checkpw.8
 	install -m 0644 man/cmd5pw.8 $(DESTDIR)$(MANDIR)/man8/cmd5pw.8
 	install -m 0644 man/cmd5throttle.8 $(DESTDIR)$(MANDIR)/man8/cmd5throttle.8
@@ -254,6 +260,9 @@ install: all
 	else \
 		echo "note: no group $(STATEGROUP): chgrp the front ends' group $(STATEDIR) (README, Install)"; \
 	fi
+
+install-strip:
+	$(MAKE) INSTALL_STRIP=-s install
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cmd5checkpw $(DESTDIR)$(BINDIR)/cmd5pw \
@@ -270,4 +279,4 @@ clean:
 	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 
-.PHONY: all install uninstall clean test check san bench bench-ldap fuzz fuzz-build vg
+.PHONY: all install install-strip uninstall clean test check san bench bench-ldap fuzz fuzz-build vg

@@ -19,14 +19,16 @@ struct job {
 	size_t lineno;		/* where it came from, for messages */
 	struct buf field;
 	int failed;
+	const char *why;	/* why it failed */
 	int done;		/* its line was written */
 };
 
 /* Appends a job to a growing array (doubling); dies when memory is out. */
 struct job *job_push(struct job **jobs, size_t *n, const char *login,
     size_t loginlen, const char *pass, size_t passlen, size_t lineno);
-/* Batch lines "login:password" from stdin into jobs. */
-struct job *read_batch(size_t *njobs, struct htab *seen);
+/* Batch lines "login:password" from stdin into jobs; import: the lines
+ * are "login:verifiers" (checked later, by import_check). */
+struct job *read_batch(size_t *njobs, struct htab *seen, int import);
 long ncores(void);
 /* Fills every job's field, on nthreads threads; results stay in order
  * because each job owns its slot. */

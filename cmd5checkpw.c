@@ -8,6 +8,7 @@
 #define _GNU_SOURCE		/* getresuid, setresuid */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <grp.h>
 #include <poll.h>
 #include <stdio.h>
@@ -38,6 +39,26 @@
     "    [-m auto|dabrowski|hoffmann|pop3|password] [-r record] " \
     "[-t seconds] [-w seconds]\n" \
     "    [-d base [-D domain]] [-u uid] [-g gid] [-M] [-R] prog [args ...]"
+#define HELP \
+"Reads a login from fd 3 (checkpassword interface), checks it against the\n" \
+"password file, then runs prog with USER set.\n" \
+"  -f file     the password file (default /etc/poppasswd)\n" \
+"  -m layout   the front end's fd-3 layout (give it; default auto)\n" \
+"  -H host     the host a challenge or APOP timestamp must name\n" \
+"  -r record   the one-time record of challenges\n" \
+"              (default /var/lib/cmd5checkpw/replay)\n" \
+"  -w seconds  how long a challenge stays good (default 300)\n" \
+"  -P          do not require the challenge's PID to be the parent's\n" \
+"  -l dest     where the one log line goes: syslog (default), stderr,\n" \
+"              fd:N, none\n" \
+"  -t seconds  how long to wait for fd 3 (default 10)\n" \
+"  -d base     virtual mail: homes base/domain/localpart; -D domain: of\n" \
+"              logins without '@'; -u uid, -g gid: the mail account\n" \
+"  -M          every login is a mailbox login; -R: allow uid/gid 0\n" \
+"  THROTTLE_FILE and THROTTLE_* in the environment: throttling\n" \
+"  --help      this text;  --version  the version\n" \
+"Exit 1: rejected; 2: misused; 3: unknown user (Dovecot lookup);\n" \
+"111: temporary failure.  See cmd5checkpw(8).\n"
 
 static char up[FD3_MAX + 1];	/* the fd-3 data: secrets, wiped on exit */
 static size_t uplen;
@@ -209,9 +230,25 @@ parse_id(const char *arg, unsigned long *out, const char *what)
 		dieusage(what);
 }
 
+/* --help and --version: to stdout, exit 0 */
+static void __attribute__((noreturn))
+print_and_exit(const char *s1, const char *s2)
+{
+	fputs(s1, stdout);
+	fputs(s2, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		finish(EXIT_TEMP);
+	finish(0);
+}
+
 static int
 parse_options(int argc, char **argv, struct opts *o)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	const char *logname = "syslog", *env;
 	enum logdest dest;
 	int c, fflag = 0, rflag = 0, hflag = 0;
@@ -225,8 +262,16 @@ parse_options(int argc, char **argv, struct opts *o)
 	o->replay.window = REPLAY_WINDOW;
 	o->replay.host = NULL;
 	o->replay.parent = 1;
-	while ((c = getopt(argc, argv, "+f:H:l:m:Pr:t:w:d:D:u:g:MR")) != -1) {
+	opterr = 0;	/* one message, ours, with one prefix */
+	while ((c = getopt_long(argc, argv, "+:f:H:l:m:Pr:t:w:d:D:u:g:MR", longopts,
+	    NULL)) != -1) {
 		switch (c) {
+		case 'h':
+			print_and_exit(USAGE "\n", HELP);
+		case 'V':
+			print_and_exit("cmd5checkpw " VERSION "\n", "");
+		case ':':
+			dieusage("option needs an argument");
 		case 'f':
 			o->path = optarg;
 			fflag = 1;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "batch.h"
+#include "password.h"
 #include "pwcheck.h"
 #include "pwcmd.h"
 #include "pwmailbox.h"
@@ -23,23 +24,66 @@
 #endif
 
 #define USAGE \
-"usage: cmd5pw [-f file] add|passwd [-H | -p] [--stdin] login\n" \
-"       cmd5pw [-f file] add|passwd [-H | -p] -b\n" \
-"       cmd5pw [-f file] del login\n" \
-"       cmd5pw [-f file] verify [--stdin] login\n" \
+"usage: cmd5pw [-q] [-f file] add|passwd [-H | -p] [-c cost] [--stdin] login\n" \
+"       cmd5pw [-q] [-f file] add|passwd [-H | -p] [-c cost] [-j jobs] -b\n" \
+"       cmd5pw [-q] [-f file] add|passwd -e --stdin login | -e -b\n" \
+"       cmd5pw [-q] [-f file] del | lock | unlock login ...\n" \
+"       cmd5pw [-q] [-f file] verify [--stdin] login\n" \
 "       cmd5pw [-f file] list | index | check [--strict]\n" \
-"       cmd5pw [-f file] migrate [-H] [-k] [-j jobs]\n" \
+"       cmd5pw [-q] [-f file] migrate [-H] [-k] [-c cost] [-j jobs]\n" \
 "       cmd5pw [-f file] mailbox login [uid=N] [gid=N] [home=/path]\n" \
 "       cmd5pw [-f file] dovecot passwd-file\n" \
 "       (-x passwd-file, or CMD5PW_DOVECOT: export it after every change)\n" \
-"       cmd5pw [-f file] [-c conf] sync [--full | --paged] | follow | status\n" \
-"       cmd5pw -c conf add|passwd [--stdin] login | del|lock|unlock login\n"
+"       cmd5pw [-f file] [-C conf] sync [--full | --paged] | follow | status\n" \
+"       cmd5pw -C conf add|passwd [--stdin] login | del|lock|unlock login\n" \
+"       cmd5pw --help | --version\n"
+#define HELP \
+"Manages the password file of cmd5checkpw and its cdb index FILE.cdb.\n" \
+"  add       add a login (asks for the password, or one line with --stdin)\n" \
+"  passwd    change a login's password (a locked login stays locked)\n" \
+"  del       remove logins\n" \
+"  lock      lock logins ('!' before the verifiers); unlock: undo it\n" \
+"  verify    check a password against the file\n" \
+"  list      logins and the kinds of their verifiers, on stdout\n" \
+"  index     rebuild FILE.cdb\n" \
+"  check     report problems in the file (exit 1 on errors; --strict:\n" \
+"            on warnings too)\n" \
+"  migrate   hash the legacy plaintext passwords\n" \
+"  mailbox   show or set a login's uid=, gid=, home= (poppasswd(5))\n" \
+"  dovecot   write a Dovecot passwd-file of the logins with hashes\n" \
+"  sync, follow, status (with -C conf): the replica of an LDAP\n" \
+"            directory (cmd5pw-ldap(8))\n" \
+"  -f file   the password file (default /etc/poppasswd)\n" \
+"  -b        login:password lines on stdin (--batch)\n" \
+"  -e        import: stdin holds verifiers (login:$y$... with -b), stored\n" \
+"            as they are when valid, else refused (--encrypted)\n" \
+"  -H        the crypt hash only, no {CRAM-MD5} (--hash-only)\n" \
+"  -p        {PLAIN} only, for APOP (--plain)\n" \
+"  -c cost   the crypt hash's cost, as crypt_gensalt(3) takes it (--cost)\n" \
+"  -k        migrate: keep the plaintext as {PLAIN} too (--keep-plain)\n" \
+"  -j jobs   hashing threads (--jobs; default: the cores online)\n" \
+"  -q        no messages on success (--quiet)\n" \
+"  -x file   export the Dovecot passwd-file after every change (--dovecot)\n" \
+"  -C conf   the LDAP directory's configuration (--config)\n" \
+"Exit 0: done; 1: rejected; 2: usage; 111: system error.  See cmd5pw(8).\n"
 
 static void __attribute__((noreturn))
 dieusage(const char *why)
 {
 	fprintf(stderr, "cmd5pw: %s\n%s", why, USAGE);
 	finish(EXIT_USAGE);
+}
+
+/* --help and --version: to stdout, exit 0 */
+static void __attribute__((noreturn))
+print_and_exit(const char *s1, const char *s2)
+{
+	fputs(s1, stdout);
+	fputs(s2, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die(EXIT_SYS, "cannot write to standard output: %s",
+		    strerror(errno));
+	finish(0);
 }
 
 static const char *
@@ -55,22 +99,24 @@ optname(const struct option *lo, int ch)
 	return "?";
 }
 
-enum cmd { C_ADD, C_PASSWD, C_DEL, C_LIST, C_VERIFY, C_CHECK, C_MIGRATE,
-    C_INDEX, C_MAILBOX, C_DOVECOT };
+enum cmd { C_ADD, C_PASSWD, C_DEL, C_LOCK, C_UNLOCK, C_LIST, C_VERIFY,
+    C_CHECK, C_MIGRATE, C_INDEX, C_MAILBOX, C_DOVECOT };
 static const struct command {
 	const char *name;
 	enum cmd cmd;
 	const char *opts;	/* the options it takes */
-	int nargs;		/* operands: a login or none; -1: at least one */
+	int nargs;		/* operands: a login, none, -1: logins */
 } commands[] = {
-	{ "add", C_ADD, "sbHpj", 1 },
-	{ "passwd", C_PASSWD, "sbHpj", 1 },
-	{ "del", C_DEL, "", 1 },
+	{ "add", C_ADD, "sbHpjceq", 1 },
+	{ "passwd", C_PASSWD, "sbHpjceq", 1 },
+	{ "del", C_DEL, "q", -1 },
+	{ "lock", C_LOCK, "q", -1 },
+	{ "unlock", C_UNLOCK, "q", -1 },
 	{ "list", C_LIST, "", 0 },
-	{ "verify", C_VERIFY, "s", 1 },
+	{ "verify", C_VERIFY, "sq", 1 },
 	{ "check", C_CHECK, "S", 0 },
-	{ "migrate", C_MIGRATE, "Hkj", 0 },
-	{ "index", C_INDEX, "", 0 },
+	{ "migrate", C_MIGRATE, "Hkjcq", 0 },
+	{ "index", C_INDEX, "q", 0 },
 	{ "mailbox", C_MAILBOX, "", -1 },
 	{ "dovecot", C_DOVECOT, "", 1 },
 };
@@ -88,11 +134,17 @@ main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "dovecot", required_argument, NULL, 'x' },
+		{ "encrypted", no_argument, NULL, 'e' },
+		{ "cost", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct command *c = NULL;
 	struct opts o;
-	char given[16] = "", *end;
+	char given[16] = "", why[96], *end;
+	unsigned long cost;
 	size_t i, ng = 0;
 	int ch, r;
 
@@ -110,9 +162,18 @@ main(int argc, char **argv)
 	dovecot_path = getenv("CMD5PW_DOVECOT");
 	if (dovecot_path != NULL && dovecot_path[0] == '\0')
 		dovecot_path = NULL;
-	while ((ch = getopt_long(argc, argv, "f:j:sbHpkSx:", longopts,
+	opterr = 0;	/* one message, ours, with one prefix */
+	while ((ch = getopt_long(argc, argv, ":f:j:c:sbHpkSeqx:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			print_and_exit(USAGE, HELP);
+		case 'V':
+			print_and_exit("cmd5pw " VERSION "\n", "");
+		case ':':
+			snprintf(why, sizeof(why), "%.64s needs an argument",
+			    argv[optind - 1]);
+			dieusage(why);
 		case 'x':
 			if (optarg[0] == '\0')
 				dieusage("empty file name");
@@ -129,6 +190,21 @@ main(int argc, char **argv)
 			if (errno != 0 || *end != '\0' || o.jobs < 1 ||
 			    o.jobs > 1024)
 				dieusage("-j wants a number from 1 to 1024");
+			break;
+		case 'c':
+			errno = 0;
+			cost = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || optarg[0] == '-' ||
+			    cost < 1 || hash_cost_ok(cost) != 0)
+				dieusage("-c: a cost libxcrypt's default method "
+				    "takes (yescrypt: 1 to 11; crypt_gensalt(3))");
+			hash_cost = cost;
+			break;
+		case 'e':
+			o.how = STORE_IMPORT;
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case 's':
 			o.from_stdin = 1;
@@ -149,7 +225,13 @@ main(int argc, char **argv)
 			o.strict = 1;
 			break;
 		default:
-			dieusage("unknown option");
+			if (optopt != 0)
+				snprintf(why, sizeof(why), "unknown option -%c",
+				    optopt);
+			else
+				snprintf(why, sizeof(why), "unknown option "
+				    "%.64s", argv[optind - 1]);
+			dieusage(why);
 		}
 		if (ng < sizeof(given) - 1 && strchr(given, ch) == NULL)
 			given[ng++] = (char)ch;
@@ -165,16 +247,23 @@ main(int argc, char **argv)
 		dieusage("unknown command");
 	for (i = 0; i < ng; i++)
 		if (strchr(c->opts, given[i]) == NULL) {
-			fprintf(stderr, "cmd5pw: %s takes no %s\n", c->name,
+			snprintf(why, sizeof(why), "%s takes no %s", c->name,
 			    optname(longopts, given[i]));
-			dieusage("option not for this command");
+			dieusage(why);
 		}
-	if (strchr(given, 'H') && strchr(given, 'p'))
-		dieusage("-H and -p exclude each other");
+	if ((strchr(given, 'H') != NULL) + (strchr(given, 'p') != NULL) +
+	    (strchr(given, 'e') != NULL) > 1)
+		dieusage("-H, -p and -e exclude each other");
+	if (strchr(given, 'e') && strchr(given, 'c'))
+		dieusage("-e stores verifiers as they are: no -c");
+	if (strchr(given, 'e') && !o.batch && !o.from_stdin)
+		dieusage("-e reads the verifiers from stdin: with --stdin or -b");
 	if (o.batch && o.from_stdin)
 		dieusage("-b and --stdin exclude each other");
-	if (c->nargs < 0 ? argc < 2 : argc - 1 != (o.batch ? 0 : c->nargs))
-		dieusage(c->nargs && !o.batch ? "one login expected" :
+	if (c->nargs < 0 ? argc < 2 :
+	    argc - 1 != (o.batch ? 0 : c->nargs))
+		dieusage(c->nargs < 0 ? "a login expected" :
+		    c->nargs && !o.batch ? "one login expected" :
 		    "too many operands");
 	switch (c->cmd) {
 	case C_ADD:
@@ -182,7 +271,11 @@ main(int argc, char **argv)
 		r = cmd_set(c->cmd == C_ADD, argv[1], &o);
 		break;
 	case C_DEL:
-		r = cmd_del(argv[1]);
+		r = cmd_del(argv + 1, (size_t)argc - 1);
+		break;
+	case C_LOCK:
+	case C_UNLOCK:
+		r = cmd_lock(argv + 1, (size_t)argc - 1, c->cmd == C_LOCK);
 		break;
 	case C_LIST:
 		r = cmd_list();

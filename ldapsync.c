@@ -1927,9 +1927,9 @@ cmd_write(const char *cmd, const char *login, int from_stdin)
 /* ---- dispatch ---- */
 
 #define LUSAGE \
-"usage: cmd5pw [-f file] [-c conf] sync [--full | --paged] | follow | status\n" \
-"       cmd5pw [-f file] -c conf add|passwd [--stdin] login\n" \
-"       cmd5pw [-f file] -c conf del|lock|unlock login\n"
+"usage: cmd5pw [-f file] [-C conf] sync [--full | --paged] | follow | status\n" \
+"       cmd5pw [-f file] -C conf add|passwd [--stdin] login\n" \
+"       cmd5pw [-f file] -C conf del|lock|unlock login\n"
 
 static void __attribute__((noreturn))
 usage(const char *why)
@@ -1950,7 +1950,7 @@ ldapsync_main(int argc, char **argv)
 			file = argv[++i];
 		else if (strncmp(argv[i], "--file=", 7) == 0)
 			file = argv[i] + 7;
-		else if ((strcmp(argv[i], "-c") == 0 ||
+		else if ((strcmp(argv[i], "-C") == 0 ||
 		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
 			cfile = argv[++i];
 		else if (strncmp(argv[i], "--config=", 9) == 0)
@@ -1963,12 +1963,14 @@ ldapsync_main(int argc, char **argv)
 	cmd = argv[i++];
 	dircmd = strcmp(cmd, "sync") == 0 || strcmp(cmd, "follow") == 0 ||
 	    strcmp(cmd, "status") == 0;
-	writecmd = strcmp(cmd, "lock") == 0 || strcmp(cmd, "unlock") == 0 ||
-	    (cfile != NULL && (strcmp(cmd, "add") == 0 ||
-	    strcmp(cmd, "passwd") == 0 || strcmp(cmd, "del") == 0));
+	/* without -C, add, passwd, del, lock and unlock are the local
+	 * file's (pwcmd.c) */
+	writecmd = cfile != NULL && (strcmp(cmd, "lock") == 0 ||
+	    strcmp(cmd, "unlock") == 0 || strcmp(cmd, "add") == 0 ||
+	    strcmp(cmd, "passwd") == 0 || strcmp(cmd, "del") == 0);
 	if (!dircmd && !writecmd) {
 		if (cfile != NULL)
-			usage("-c goes with sync, follow, status, add, passwd, "
+			usage("-C goes with sync, follow, status, add, passwd, "
 			    "del, lock and unlock");
 		return -1;
 	}
@@ -1982,7 +1984,7 @@ ldapsync_main(int argc, char **argv)
 		    strcmp(argv[i], "-s") == 0) && (strcmp(cmd, "add") == 0 ||
 		    strcmp(cmd, "passwd") == 0))
 			from_stdin = 1;
-		else if ((strcmp(argv[i], "-c") == 0 ||
+		else if ((strcmp(argv[i], "-C") == 0 ||
 		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
 			cfile = argv[++i];
 		else if (argv[i][0] == '-')

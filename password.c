@@ -12,11 +12,14 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
+#include "fd3.h"
 #include "hmac_md5.h"
 #include "password.h"
+#include "pwfile.h"
 #include "util.h"
 
 char pass1[PASS_MAX + 2], pass2[PASS_MAX + 2];
+unsigned long hash_cost;
 
 /* What a signal handler must undo. */
 static struct termios tty_saved;
@@ -32,9 +35,30 @@ tty_restore(void)
 
 /* ---- passwords ---- */
 
+size_t
+pass_limit(size_t loginlen)
+{
+	size_t n = FD3_MAX - PASS_FD3_OVERHEAD;
+
+	n = loginlen < n ? n - loginlen : 0;
+	return n < PASS_MAX ? n : PASS_MAX;
+}
+
+void
+die_pass_limit(const char *where, const char *login, size_t loginlen,
+    size_t len)
+{
+	die(EXIT_REJECT, "%s%spassword of %zu bytes for %s can never log in: "
+	    "fd 3 holds %d bytes, the login, the password and %d NULs, so %zu "
+	    "at most for this login (POP3 USER/PASS less: qmail-popup's "
+	    "timestamp takes its share)", where, *where ? ": " : "", len,
+	    esc(login, loginlen), FD3_MAX, PASS_FD3_OVERHEAD,
+	    pass_limit(loginlen));
+}
+
 /* One line from fd into buf (at most PASS_MAX bytes), without its '\n'
  * and a '\r' before it.  0; -1 at end of input; 1 too long. */
-static int
+int
 read_secret_line(int fd, char *buf, size_t *len)
 {
 	size_t n = 0;
@@ -146,10 +170,21 @@ get_password(const char *login, size_t loginlen, int from_stdin, int twice)
 	}
 	if (!pass_ok(pass1, len, &why))
 		die(EXIT_REJECT, "%s", why);
+	if (twice && len > pass_limit(loginlen))
+		die_pass_limit("", login, loginlen, len);
 	return len;
 }
 
 /* ---- verifiers ---- */
+
+int
+hash_cost_ok(unsigned long cost)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+
+	return crypt_gensalt_rn(NULL, cost, NULL, 0, salt, sizeof(salt)) ==
+	    NULL ? -1 : 0;
+}
 
 /* A crypt(3) hash with the library's preferred method and cost. */
 static int
@@ -163,7 +198,8 @@ crypt_hash(const char *pass, size_t len, struct buf *b)
 
 	if (len >= sizeof(phrase))
 		return -1;
-	if (crypt_gensalt_rn(NULL, 0, NULL, 0, salt, sizeof(salt)) == NULL)
+	if (crypt_gensalt_rn(NULL, hash_cost, NULL, 0, salt,
+	    sizeof(salt)) == NULL)
 		return -1;
 	if ((data = calloc(1, sizeof(*data))) == NULL)
 		return -1;
@@ -203,13 +239,93 @@ plain_verifier(const char *pass, size_t len, struct buf *b)
 	}
 }
 
+/* A crypt hash is valid when crypt computes one of the same form from it:
+ * the same length and the same setting up to the last '$'. */
+static int
+crypt_valid(const struct verifier *v)
+{
+	char setting[CRYPT_OUTPUT_SIZE];
+	struct crypt_data *data;
+	const char *h, *dollar;
+	int ok = 0;
+
+	if (v->len >= sizeof(setting) || (data = calloc(1, sizeof(*data))) ==
+	    NULL)
+		return 0;
+	memcpy(setting, v->p, v->len);
+	setting[v->len] = '\0';
+	if (crypt_checksalt(setting) != CRYPT_SALT_INVALID &&
+	    crypt_checksalt(setting) != CRYPT_SALT_METHOD_DISABLED &&
+	    (h = crypt_rn("", setting, data, (int)sizeof(*data))) != NULL &&
+	    h[0] != '*' && strlen(h) == v->len) {
+		dollar = strrchr(setting, '$');
+		ok = memcmp(h, setting, dollar ? (size_t)(dollar - setting) :
+		    0) == 0;
+	}
+	wipe(data, sizeof(*data));
+	free(data);
+	return ok;
+}
+
+int
+import_check(const char *f, size_t len, const char **why)
+{
+	static char msg[128];
+	struct verifier v[PW_MAXVERIFIERS];
+	size_t i, n, colons = 0;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)f[i] < ' ' || f[i] == 0x7f) {
+			*why = "control characters in the field";
+			return -1;
+		}
+		colons += f[i] == ':';
+	}
+	if (len == 0) {
+		*why = "empty field";
+		return -1;
+	}
+	if (f[0] == '!' || f[0] == '*') {
+		*why = "a locked or disabled field (import the verifiers, "
+		    "then cmd5pw lock)";
+		return -1;
+	}
+	if (f[0] != '$' && f[0] != '{') {
+		*why = "not a verifier (a plaintext password? add -b without "
+		    "-e hashes passwords)";
+		return -1;
+	}
+	if (colons >= PW_MAXVERIFIERS) {
+		*why = "more than 8 verifiers";
+		return -1;
+	}
+	n = pwfile_verifiers(f, len, v, PW_MAXVERIFIERS);
+	for (i = 0; i < n; i++)
+		if (v[i].kind == VK_UNKNOWN || v[i].kind == VK_DISABLED ||
+		    (v[i].kind == VK_CRYPT && !crypt_valid(&v[i]))) {
+			snprintf(msg, sizeof(msg), "verifier %zu is of no "
+			    "known scheme, malformed, or a hash this "
+			    "libxcrypt cannot compute", i + 1);
+			*why = msg;
+			return -1;
+		}
+	return 0;
+}
+
 int
 make_field(const char *pass, size_t len, enum store how, int keep_plain,
-    struct buf *b)
+    struct buf *b, const char **why)
 {
 	struct hmac_md5_key k;
 	char hex[CRAM_STATE_HEXLEN + 1];
 
+	*why = "crypt_gensalt/crypt_rn failed";
+	if (how == STORE_IMPORT) {
+		if (import_check(pass, len, why) != 0)
+			return -1;
+		buf_add(b, pass, len);
+		return 0;
+	}
 	if (len > PASS_MAX)
 		return -1;
 	if (how == STORE_PLAIN) {

@@ -1,6 +1,7 @@
 /* pwcheck.c: cmd5pw check: every line, the modes and the index, reported
  * on stdout; and the kinds of verifiers a field holds (check and list). */
 #include <crypt.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,6 +75,52 @@ crypt_salt_kind(const struct verifier *v)
 	return r;
 }
 
+/* The form of a hash, without hashing (list and check read every entry):
+ * libxcrypt knows the setting, and the hash after the last '$' has the
+ * length and alphabet of its scheme (crypt(5)). */
+static const struct hash_form {
+	const char *prefix;
+	size_t hashlen;		/* after the last '$'; 0: whole length */
+	size_t total;
+} forms[] = {
+	{ "$y$", 43, 0 }, { "$gy$", 43, 0 }, { "$7$", 43, 0 },
+	{ "$2b$", 0, 60 }, { "$2a$", 0, 60 }, { "$2y$", 0, 60 },
+	{ "$2x$", 0, 60 }, { "$6$", 86, 0 }, { "$5$", 43, 0 },
+	{ "$1$", 22, 0 }, { "$sha1$", 28, 0 }, { "$md5", 22, 0 },
+	{ "$3$$", 32, 0 },
+};
+
+static int
+crypt_wellformed(const struct verifier *v)
+{
+	const char *last;
+	size_t i, n, hl;
+
+	if (crypt_salt_kind(v) == CRYPT_SALT_INVALID)
+		return 0;
+	if (v->len > 0 && v->p[0] != '$')	/* descrypt, bsdicrypt */
+		return v->len == 13 || (v->p[0] == '_' && v->len == 20);
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		n = strlen(forms[i].prefix);
+		if (v->len < n || memcmp(v->p, forms[i].prefix, n) != 0)
+			continue;
+		if (forms[i].total != 0)
+			return v->len == forms[i].total;
+		for (last = v->p + v->len; last > v->p && last[-1] != '$';
+		    last--)
+			;
+		hl = (size_t)(v->p + v->len - last);
+		if (hl != forms[i].hashlen)
+			return 0;
+		for (; last < v->p + v->len; last++)
+			if (!isalnum((unsigned char)*last) && *last != '.' &&
+			    *last != '/')
+				return 0;
+		return 1;
+	}
+	return 1;	/* a scheme of no known form: libxcrypt judges it */
+}
+
 int
 is_legacy_plain(const char *f, size_t len)
 {
@@ -92,7 +139,9 @@ kinds(const char *field, size_t len, struct buf *b)
 			continue;
 		if (b->len > 0)
 			buf_str(b, ",");
-		if (v[i].kind == VK_CRYPT)
+		if (v[i].kind == VK_CRYPT && !crypt_wellformed(&v[i]))
+			buf_str(b, "unknown");
+		else if (v[i].kind == VK_CRYPT)
 			buf_str(b, crypt_name(&v[i], &weak));
 		else if (v[i].kind == VK_PLAIN && is_legacy_plain(field, len))
 			buf_str(b, "legacy-plain");
@@ -182,7 +231,8 @@ check_field(size_t lineno, const struct pwline *pl)
 		    "ignored", lg, PW_MAXVERIFIERS);
 	n = pwfile_verifiers(f, fl, v, PW_MAXVERIFIERS);
 	for (i = 0; i < n; i++) {
-		switch (v[i].kind == VK_CRYPT ? crypt_salt_kind(&v[i]) :
+		switch (v[i].kind == VK_CRYPT ? (crypt_wellformed(&v[i]) ?
+		    crypt_salt_kind(&v[i]) : CRYPT_SALT_INVALID) :
 		    v[i].kind == VK_UNKNOWN ? CRYPT_SALT_INVALID : -1) {
 		case CRYPT_SALT_INVALID:
 			report(1, lineno, "%s: verifier %zu is of no known "
@@ -292,6 +342,12 @@ cmd_check(int strict)
 		    "go-w)", text_st.st_mode & S_IWOTH ? "others" : "group");
 	if (text_st.st_mode & S_IROTH)
 		report(0, 0, "readable by everyone (chmod o-r)");
+	else if (!text_readers())
+		report(0, 0, "only its owner can read it: cmd5checkpw run by a "
+		    "front end as another user (qmail-smtpd as qmaild, "
+		    "Dovecot's auth worker) exits 111 on every login; give the "
+		    "front end's group read (chgrp GROUP; chmod 640) or an ACL "
+		    "(setfacl -m u:qmaild:r)");
 	while (next_line(text, textlen, &off, &l))
 		check_line(++lineno, &l, &seen, &entries);
 	free(seen.e);

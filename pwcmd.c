@@ -24,7 +24,6 @@ warn_plain(const char *login, size_t len)
 	    "for APOP)", esc(login, len), path, esc(login, len));
 }
 
-
 /* The first entry line of each login in text, as a table. */
 static void
 index_text(struct htab *h)
@@ -58,9 +57,9 @@ has_login(const char *login, size_t len)
 }
 
 /* A new entry for j; old: the field it replaces (its mailbox fields
- * stay), or NULL. */
+ * stay), or NULL; a locked entry's new field stays locked. */
 static void
-out_entry(const struct job *j, int cr, const struct pwline *old)
+out_entry(const struct job *j, int cr, const struct pwline *old, int locked)
 {
 	char *f = NULL;
 	size_t flen = 0;
@@ -69,7 +68,7 @@ out_entry(const struct job *j, int cr, const struct pwline *old)
 	    old->fieldlen, &flen)) == NULL)
 		die(EXIT_SYS, "out of memory");
 	buf_add(&out, j->login, j->loginlen);
-	buf_add(&out, ":", 1);
+	buf_add(&out, locked ? ":!" : ":", locked ? 2 : 1);
 	if (f != NULL)
 		buf_add(&out, f, flen);
 	else
@@ -80,16 +79,23 @@ out_entry(const struct job *j, int cr, const struct pwline *old)
 	buf_add(&out, "\n", 1);
 }
 
-/* add/passwd: the text with jobs (already hashed) applied, into out. */
-static void
+static int
+is_crlf(const struct line *l)
+{
+	return l->len > 0 && l->p[l->len - 1] == '\r';
+}
+
+/* add/passwd: the text with jobs (already hashed) applied, into out.
+ * Returns how many of the changed entries were locked (and stay so). */
+static size_t
 apply_jobs(struct job *jobs, size_t n, int adding)
 {
 	struct htab have = { 0 }, want = { 0 };
 	struct pwline pl;
 	struct hent *e;
 	struct line l;
-	size_t i, off = 0;
-	int isnew;
+	size_t i, off = 0, locked = 0;
+	int isnew, lk;
 
 	index_text(&have);
 	for (i = 0; i < n; i++) {
@@ -109,9 +115,11 @@ apply_jobs(struct job *jobs, size_t n, int adding)
 		if (!adding && pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
 		    (e = ht_find(&want, pl.login, pl.loginlen)) != NULL &&
 		    !jobs[e->val].done) {
-			/* the entry in force; a CRLF line stays CRLF */
-			out_entry(&jobs[e->val], l.len > 0 &&
-			    l.p[l.len - 1] == '\r', &pl);
+			/* the entry in force; a CRLF line stays CRLF, a
+			 * locked one locked (usermod -L, then passwd) */
+			lk = pl.fieldlen > 0 && pl.field[0] == '!';
+			locked += lk;
+			out_entry(&jobs[e->val], is_crlf(&l), &pl, lk);
 			jobs[e->val].done = 1;
 			continue;
 		}
@@ -121,10 +129,24 @@ apply_jobs(struct job *jobs, size_t n, int adding)
 		if (out.len > 0 && out.p[out.len - 1] != '\n')
 			buf_add(&out, "\n", 1);
 		for (i = 0; i < n; i++)
-			out_entry(&jobs[i], 0, NULL);
+			out_entry(&jobs[i], 0, NULL, 0);
 	}
 	free(have.e);
 	free(want.e);
+	return locked;
+}
+
+/* One login from the command line, or die. */
+static size_t
+arg_login(const char *login)
+{
+	size_t len = strlen(login);
+
+	if (!login_valid(login, len))
+		die(EXIT_REJECT, "invalid login \"%s\": no ':', spaces or "
+		    "control characters, not starting with '#', at most %d "
+		    "bytes", esc(login, len), LOGIN_MAX);
+	return len;
 }
 
 int
@@ -132,19 +154,15 @@ cmd_set(int adding, const char *login, const struct opts *o)
 {
 	struct htab seen = { 0 };
 	struct job one, *jobs;
-	size_t n, i;
+	size_t n, i, locked;
+	int r;
 
 	if (o->batch) {
-		jobs = read_batch(&n, &seen);
+		jobs = read_batch(&n, &seen, o->how == STORE_IMPORT);
 		free(seen.e);
 	} else {
-		size_t len = strlen(login);
+		size_t len = arg_login(login);
 
-		if (!login_valid(login, len))
-			die(EXIT_REJECT, "invalid login \"%s\": no ':', "
-			    "spaces or control characters, not starting with "
-			    "'#', at most %d bytes", esc(login, len),
-			    LOGIN_MAX);
 		/* say so before asking for a password that cannot be used */
 		read_text(1, adding);
 		if (has_login(login, len) == adding)
@@ -158,22 +176,35 @@ cmd_set(int adding, const char *login, const struct opts *o)
 		one.login = login;
 		one.loginlen = len;
 		one.pass = pass1;
-		one.passlen = get_password(login, len, o->from_stdin, 1);
+		if (o->how == STORE_IMPORT) {
+			/* one line of verifiers on stdin (-e wants --stdin) */
+			r = read_secret_line(0, pass1, &one.passlen);
+			if (r != 0)
+				die(EXIT_REJECT, r < 0 ? "no verifiers on "
+				    "standard input" : "verifiers longer than "
+				    "%d bytes", PASS_MAX);
+		} else
+			one.passlen = get_password(login, len, o->from_stdin,
+			    1);
 		jobs = &one;
 		n = 1;
 	}
 	hash_all(jobs, n, o->how, 0, o->jobs, "hashing");
 	for (i = 0; i < n; i++)
-		if (jobs[i].failed)
-			die(EXIT_SYS, "cannot hash the password of %s "
-			    "(crypt_gensalt/crypt_rn failed)",
-			    esc(jobs[i].login, jobs[i].loginlen));
+		if (jobs[i].failed && o->how == STORE_IMPORT)
+			die(EXIT_REJECT, "%s%zu: %s: refused: %s; nothing "
+			    "changed", o->batch ? "standard input line " : "",
+			    o->batch ? jobs[i].lineno : 0,
+			    esc(jobs[i].login, jobs[i].loginlen), jobs[i].why);
+		else if (jobs[i].failed)
+			die(EXIT_SYS, "cannot hash the password of %s (%s)",
+			    esc(jobs[i].login, jobs[i].loginlen), jobs[i].why);
 	wipe(pass1, sizeof(pass1));
 	for (i = 0; i < n && o->batch; i++)	/* logins stay, passwords go */
 		wipe((char *)jobs[i].pass, jobs[i].passlen);
 	lock_file();
 	read_text(1, adding);
-	apply_jobs(jobs, n, adding);
+	locked = apply_jobs(jobs, n, adding);
 	commit();
 	for (i = 0; i < n; i++) {
 		if (o->how == STORE_PLAIN)
@@ -181,42 +212,142 @@ cmd_set(int adding, const char *login, const struct opts *o)
 		buf_free(&jobs[i].field);
 	}
 	if (n == 1)
-		fprintf(stderr, "cmd5pw: %s: %s %s\n", path,
-		    adding ? "added" : "changed the password of",
-		    esc(jobs[0].login, jobs[0].loginlen));
+		note("%s: %s %s%s", path, adding ? "added" : o->how ==
+		    STORE_IMPORT ? "imported the verifiers of" :
+		    "changed the password of",
+		    esc(jobs[0].login, jobs[0].loginlen), locked ?
+		    " (still locked: cmd5pw unlock)" : "");
 	else
-		fprintf(stderr, "cmd5pw: %s: %s %zu logins\n", path,
-		    adding ? "added" : "changed the passwords of", n);
+		note("%s: %s %zu logins%s", path, adding ? "added" :
+		    "changed the passwords of", n, locked ? " (the locked "
+		    "ones stay locked)" : "");
 	if (jobs != &one)
 		free(jobs);
 	return 0;
 }
 
+/* Is login among the n operands? */
+static int
+among(char **logins, size_t n, const char *login, size_t len, size_t *which)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(logins[i]) == len && memcmp(logins[i], login,
+		    len) == 0) {
+			*which = i;
+			return 1;
+		}
+	return 0;
+}
+
+/* del: every line of each login (a later duplicate must not come alive);
+ * all or nothing. */
 int
-cmd_del(const char *login)
+cmd_del(char **logins, size_t n)
 {
 	struct pwline pl;
 	struct line l;
-	size_t off = 0, len = strlen(login), gone = 0;
+	size_t off = 0, gone = 0, i, k, *found;
 
-	if (!pwfile_login_ok(login, len))
-		die(EXIT_REJECT, "invalid login \"%s\"", esc(login, len));
+	for (i = 0; i < n; i++) {
+		if (!pwfile_login_ok(logins[i], strlen(logins[i])))
+			die(EXIT_REJECT, "invalid login \"%s\"",
+			    esc(logins[i], strlen(logins[i])));
+		for (k = 0; k < i; k++)
+			if (strcmp(logins[k], logins[i]) == 0)
+				die(EXIT_USAGE, "%s given twice",
+				    esc(logins[i], strlen(logins[i])));
+	}
+	if ((found = calloc(n, sizeof(*found))) == NULL)
+		die(EXIT_SYS, "out of memory");
 	lock_file();
 	read_text(1, 0);
-	/* every line of the login: a later duplicate must not come alive */
 	while (next_line(text, textlen, &off, &l)) {
 		if (pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
-		    pl.loginlen == len && memcmp(pl.login, login, len) == 0) {
+		    among(logins, n, pl.login, pl.loginlen, &k)) {
+			found[k]++;
 			gone++;
 			continue;
 		}
 		buf_add(&out, l.p, l.full);
 	}
-	if (gone == 0)
-		die(EXIT_REJECT, "%s: no login %s", path, esc(login, len));
+	for (i = 0; i < n; i++)
+		if (found[i] == 0 && (free(found), 1))
+			die(EXIT_REJECT, "%s: no login %s%s", path,
+			    esc(logins[i], strlen(logins[i])),
+			    n > 1 ? "; nothing changed" : "");
 	commit();
-	fprintf(stderr, "cmd5pw: %s: removed %s (%zu line%s)\n", path,
-	    esc(login, len), gone, gone == 1 ? "" : "s");
+	if (n == 1)
+		note("%s: removed %s (%zu line%s)", path,
+		    esc(logins[0], strlen(logins[0])), gone,
+		    gone == 1 ? "" : "s");
+	else
+		note("%s: removed %zu logins (%zu lines)", path, n, gone);
+	free(found);
+	return 0;
+}
+
+/* lock/unlock: a '!' before the field of each login's entry in force
+ * (usermod -L / -U).  A lock keeps the verifiers, so unlock restores the
+ * password; a field disabled with '*' has none to restore. */
+int
+cmd_lock(char **logins, size_t n, int locking)
+{
+	struct pwline pl;
+	struct line l;
+	size_t off = 0, i, k, *found, changed = 0;
+	int lk;
+
+	for (i = 0; i < n; i++)
+		(void)arg_login(logins[i]);
+	if ((found = calloc(n, sizeof(*found))) == NULL)
+		die(EXIT_SYS, "out of memory");
+	lock_file();
+	read_text(1, 0);
+	while (next_line(text, textlen, &off, &l)) {
+		if (pwfile_parse_line(l.p, l.len, &pl) != PWL_ENTRY ||
+		    !among(logins, n, pl.login, pl.loginlen, &k) ||
+		    found[k]++ > 0) {
+			buf_add(&out, l.p, l.full);
+			continue;
+		}
+		lk = pl.fieldlen > 0 && pl.field[0] == '!';
+		if (!locking && pl.fieldlen > 0 && pl.field[0] == '*' &&
+		    (free(found), 1))
+			die(EXIT_REJECT, "%s: %s is disabled with '*', not "
+			    "locked: set a password with cmd5pw passwd%s",
+			    path, esc(logins[k], strlen(logins[k])),
+			    n > 1 ? "; nothing changed" : "");
+		if (lk == locking) {	/* already so: the line stays */
+			note("%s: %s is %s already", path,
+			    esc(logins[k], strlen(logins[k])),
+			    locking ? "locked" : "not locked");
+			buf_add(&out, l.p, l.full);
+			continue;
+		}
+		buf_add(&out, l.p, (size_t)(pl.field - l.p));
+		if (locking)
+			buf_add(&out, "!", 1);
+		buf_add(&out, pl.field + !locking, l.full -
+		    (size_t)(pl.field - l.p) - !locking);
+		changed++;
+	}
+	for (i = 0; i < n; i++)
+		if (found[i] == 0 && (free(found), 1))
+			die(EXIT_REJECT, "%s: no login %s%s", path,
+			    esc(logins[i], strlen(logins[i])),
+			    n > 1 ? "; nothing changed" : "");
+	free(found);
+	if (changed == 0)
+		return 0;
+	commit();
+	if (n == 1)
+		note("%s: %s %s", path, locking ? "locked" : "unlocked",
+		    esc(logins[0], strlen(logins[0])));
+	else
+		note("%s: %s %zu logins", path, locking ? "locked" :
+		    "unlocked", changed);
 	return 0;
 }
 
@@ -290,11 +421,11 @@ cmd_verify(const char *login, int from_stdin)
 		die(EXIT_SYS, "%s: %s: cannot compute the crypt hash (out of "
 		    "memory?)", path, esc(login, len));
 	if (!ok) {
-		fprintf(stderr, "cmd5pw: %s: %s: rejected (%s)\n", path,
+		warn("%s: %s: rejected (%s)", path,
 		    esc(login, len), reason);
 		return EXIT_REJECT;
 	}
-	fprintf(stderr, "cmd5pw: %s: %s: password ok (%s)\n", path,
+	note("%s: %s: password ok (%s)", path,
 	    esc(login, len), used);
 	return 0;
 }
@@ -305,7 +436,7 @@ cmd_index(void)
 	lock_file();
 	read_text(1, 0);	/* the same refusals as for a change */
 	rebuild_index();
-	fprintf(stderr, "cmd5pw: %s: index rebuilt\n", path);
+	note("%s: index rebuilt", path);
 	return 0;
 }
 
@@ -315,8 +446,8 @@ cmd_migrate(const struct opts *o)
 	struct job *jobs = NULL;
 	struct pwline pl;
 	struct line l;
-	size_t off = 0, lineno = 0, n = 0, k = 0, i;
-	char what[4300];
+	size_t off = 0, lineno = 0, n = 0, k = 0, i, left = 0;
+	char what[4300], left_msg[96] = "";
 
 	lock_file();
 	read_text(1, 0);
@@ -325,18 +456,24 @@ cmd_migrate(const struct opts *o)
 		if (pwfile_parse_line(l.p, l.len, &pl) != PWL_ENTRY ||
 		    !is_legacy_plain(pl.field, pl.fieldlen))
 			continue;
-		if (pl.fieldlen > PASS_MAX) {
-			warn("warning: %s:%zu: %s: password longer than %d "
-			    "bytes: left as it is", path, lineno,
-			    esc(pl.login, pl.loginlen), PASS_MAX);
+		if (pl.fieldlen > pass_limit(pl.loginlen)) {
+			warn("warning: %s:%zu: %s: not converted: a password "
+			    "of %zu bytes, longer than fd 3 can carry for this "
+			    "login (%zu): it can never log in; left as it is",
+			    path, lineno, esc(pl.login, pl.loginlen),
+			    pl.fieldlen, pass_limit(pl.loginlen));
+			left++;
 			continue;
 		}
 		job_push(&jobs, &n, pl.login, pl.loginlen, pl.field,
 		    pl.fieldlen, lineno);
 	}
+	if (left > 0)
+		snprintf(left_msg, sizeof(left_msg), "; %zu could not be "
+		    "converted and are left as they are (see above)", left);
 	if (n == 0) {
-		fprintf(stderr, "cmd5pw: %s: no legacy plaintext entries, "
-		    "nothing to do\n", path);
+		note("%s: no legacy plaintext entries, nothing to do%s", path,
+		    left_msg);
 		return 0;
 	}
 	snprintf(what, sizeof(what), "migrating %s", path);
@@ -344,24 +481,22 @@ cmd_migrate(const struct opts *o)
 	for (i = 0; i < n; i++)
 		if (jobs[i].failed)
 			die(EXIT_SYS, "%s:%zu: cannot hash the password of %s "
-			    "(crypt_gensalt/crypt_rn failed); nothing changed",
-			    path, jobs[i].lineno,
-			    esc(jobs[i].login, jobs[i].loginlen));
+			    "(%s); nothing changed", path, jobs[i].lineno,
+			    esc(jobs[i].login, jobs[i].loginlen), jobs[i].why);
 	off = 0;
 	lineno = 0;
 	while (next_line(text, textlen, &off, &l)) {
 		lineno++;
 		if (k < n && jobs[k].lineno == lineno) {
-			out_entry(&jobs[k], l.len > 0 &&
-			    l.p[l.len - 1] == '\r', NULL);
+			out_entry(&jobs[k], is_crlf(&l), NULL, 0);
 			buf_free(&jobs[k++].field);
 			continue;
 		}
 		buf_add(&out, l.p, l.full);
 	}
 	commit();
-	fprintf(stderr, "cmd5pw: %s: migrated %zu logins%s\n", path, n,
-	    o->keep_plain ? " (plaintext kept for APOP)" : "");
+	note("%s: migrated %zu logins%s%s", path, n, o->keep_plain ?
+	    " (plaintext kept for APOP)" : "", left_msg);
 	if (o->keep_plain)
 		warn("warning: %s still holds the plaintext passwords "
 		    "({PLAIN}): anyone who can read it can log in", path);

@@ -12,7 +12,8 @@ struct opts {
 };
 
 int cmd_set(int adding, const char *login, const struct opts *o);
-int cmd_del(const char *login);
+int cmd_del(char **logins, size_t n);
+int cmd_lock(char **logins, size_t n, int locking);
 int cmd_list(void);
 int cmd_verify(const char *login, int from_stdin);
 int cmd_index(void);

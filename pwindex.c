@@ -24,6 +24,8 @@
 #define KEY_DUMMY "\0dummy"
 #define KEYLEN(k) (sizeof(k) - 1)
 
+int (*pwindex_prepare)(int tmpfd, int textfd, struct pwerr *err);
+
 char *
 pwindex_path(const char *textpath)
 {
@@ -199,6 +201,8 @@ pwindex_build(const char *textpath, struct pwerr *err)
 		pwerr_set(err, "cannot chmod %s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	if (pwindex_prepare != NULL && pwindex_prepare(cfd, tfd, err) != 0)
+		goto out;
 	cdb_make_start(&cm, cfd);
 	stamp_of(&st, stamp, sizeof(stamp));
 	if (cdb_make_add(&cm, KEY_STAMP, KEYLEN(KEY_STAMP), stamp,

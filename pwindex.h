@@ -9,6 +9,10 @@
 char *pwindex_path(const char *textpath);
 /* Rebuilds the index from the text at textpath, atomically.  0 or -1. */
 int pwindex_build(const char *textpath, struct pwerr *err);
+/* When set, pwindex_build calls it on the new index (tmpfd, owner and mode
+ * set) with the text open on textfd, before writing: cmd5pw copies the
+ * text's ACL there.  0, or -1 with err set. */
+extern int (*pwindex_prepare)(int tmpfd, int textfd, struct pwerr *err);
 /* Looks up through the index when it exists and was built from the text
  * described by textst.  Returns 1 (m filled), 0 (not usable: m->index tells
  * why), -1 (temporary error, err set). */

@@ -61,9 +61,12 @@ pwtx_new_field(const char *login, int from_stdin, size_t *len)
 	size_t n = strlen(login), plen;
 	char *r;
 
+	const char *why = NULL;
+
 	plen = get_password(login, n, from_stdin, 1);
-	if (make_field(pass1, plen, STORE_DEFAULT, 0, &b) != 0)
-		die(EXIT_SYS, "cannot hash the password of %s", esc(login, n));
+	if (make_field(pass1, plen, STORE_DEFAULT, 0, &b, &why) != 0)
+		die(EXIT_SYS, "cannot hash the password of %s: %s", esc(login, n),
+		    why != NULL ? why : "crypt failed");
 	wipe(pass1, sizeof(pass1));
 	if ((r = malloc(b.len + 1)) == NULL)
 		die(EXIT_SYS, "out of memory");

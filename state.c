@@ -16,7 +16,7 @@
 #include "state.h"
 
 #define BLOCK 512
-#define VERSION 1
+#define STATE_FORMAT 1	/* VERSION is the release (-DVERSION) */
 #define MAXRECORDS ((uint32_t)1 << 26)	/* 4 GiB of records at the most */
 #define FUTURE (24 * 3600)		/* a time further ahead is garbage */
 
@@ -80,7 +80,7 @@ hdr_make(struct hdr *h, uint32_t nbuckets)
 {
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, magic, sizeof(magic));
-	h->version = VERSION;
+	h->version = STATE_FORMAT;
 	h->nbuckets = nbuckets;
 	h->recsize = sizeof(struct srec);
 	h->bucket = STATE_BUCKET;

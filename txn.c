@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/acl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <acl/libacl.h>
 
+#include "log.h"
 #include "password.h"
 #include "pwfile.h"
 #include "pwindex.h"
@@ -24,6 +27,11 @@ char *text;
 size_t textlen;
 struct stat text_st;
 struct buf out;
+
+/* The text's access ACL when it has more than the mode says (setfacl -m
+ * u:qmaild:r): the new text and the index get it too, or the front ends
+ * it lets in would get 111 after the next change. */
+static acl_t text_acl;
 
 /* What a signal handler must undo. */
 static char tmp_path[4200];
@@ -86,9 +94,128 @@ resend_deferred_signal(void)
 static int lock_fd = -1;
 static int text_exists;
 
+/* The permissions of the ACL's owning-group entry, as mode bits 0-7. */
+static mode_t
+acl_group_obj(acl_t a)
+{
+	acl_entry_t e;
+	acl_tag_t tag;
+	acl_permset_t ps;
+	mode_t m = 0;
+	int r;
+
+	for (r = acl_get_entry(a, ACL_FIRST_ENTRY, &e); r == 1;
+	    r = acl_get_entry(a, ACL_NEXT_ENTRY, &e))
+		if (acl_get_tag_type(e, &tag) == 0 && tag == ACL_GROUP_OBJ &&
+		    acl_get_permset(e, &ps) == 0) {
+			m |= acl_get_perm(ps, ACL_READ) == 1 ? 4 : 0;
+			m |= acl_get_perm(ps, ACL_WRITE) == 1 ? 2 : 0;
+			m |= acl_get_perm(ps, ACL_EXECUTE) == 1 ? 1 : 0;
+		}
+	return m;
+}
+
+/* pwindex_prepare: the index gets the text's ACL, without write or
+ * execute for anyone but the owner (it is never more writable). */
+static int
+index_acl(int tmpfd, int textfd, struct pwerr *err)
+{
+	acl_entry_t e;
+	acl_tag_t tag;
+	acl_permset_t ps;
+	acl_t a;
+	int r, rc = 0;
+
+	if ((a = acl_get_fd(textfd)) == NULL)
+		return 0;
+	if (acl_equiv_mode(a, NULL) == 1) {
+		for (r = acl_get_entry(a, ACL_FIRST_ENTRY, &e); r == 1;
+		    r = acl_get_entry(a, ACL_NEXT_ENTRY, &e))
+			if (acl_get_tag_type(e, &tag) == 0 &&
+			    acl_get_permset(e, &ps) == 0) {
+				if (tag != ACL_USER_OBJ)
+					acl_delete_perm(ps, ACL_WRITE);
+				acl_delete_perm(ps, ACL_EXECUTE);
+				acl_set_permset(e, ps);
+			}
+		if (acl_calc_mask(&a) != 0 || acl_set_fd(tmpfd, a) != 0) {
+			pwerr_set(err, "cannot give the index of %s the ACL of "
+			    "the text: %s", path, strerror(errno));
+			rc = -1;
+		}
+	}
+	acl_free(a);
+	return rc;
+}
+
+int
+text_readers(void)
+{
+	acl_entry_t e;
+	acl_tag_t tag;
+	acl_permset_t ps;
+	int r, mask = 1, named = 0;
+
+	if (text_acl == NULL)
+		return (text_st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+	for (r = acl_get_entry(text_acl, ACL_FIRST_ENTRY, &e); r == 1;
+	    r = acl_get_entry(text_acl, ACL_NEXT_ENTRY, &e)) {
+		if (acl_get_tag_type(e, &tag) != 0 ||
+		    acl_get_permset(e, &ps) != 0 || acl_get_perm(ps, ACL_READ) != 1)
+			continue;
+		if (tag == ACL_OTHER)
+			return 1;
+		if (tag == ACL_USER || tag == ACL_GROUP || tag == ACL_GROUP_OBJ)
+			named = 1;
+	}
+	/* entries other than the owner's and others' count through the mask */
+	for (r = acl_get_entry(text_acl, ACL_FIRST_ENTRY, &e); r == 1;
+	    r = acl_get_entry(text_acl, ACL_NEXT_ENTRY, &e))
+		if (acl_get_tag_type(e, &tag) == 0 && tag == ACL_MASK &&
+		    acl_get_permset(e, &ps) == 0)
+			mask = acl_get_perm(ps, ACL_READ) == 1;
+	return named && mask;
+}
+
+/* Who holds the flock(2) on fd: /proc/locks names the inode and the PID
+ * ("1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF"). */
+static void
+lock_holder(int fd, char *b, size_t size)
+{
+	char line[256], comm[64] = "?", cp[64];
+	struct stat st;
+	unsigned long long ino;
+	long pid;
+	FILE *f;
+	size_t n;
+
+	snprintf(b, size, "another process");
+	if (fstat(fd, &st) != 0 || (f = fopen("/proc/locks", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "FLOCK") != NULL && strstr(line, "->") ==
+		    NULL && sscanf(line, "%*s FLOCK %*s %*s %ld %*x:%*x:%llu",
+		    &pid, &ino) == 2 && ino == (unsigned long long)st.st_ino &&
+		    pid > 0 && pid != (long)getpid()) {
+			snprintf(cp, sizeof(cp), "/proc/%ld/comm", pid);
+			FILE *c = fopen(cp, "re");
+			if (c != NULL) {
+				if (fgets(comm, sizeof(comm), c) != NULL &&
+				    (n = strlen(comm)) > 0 && comm[n - 1] == '\n')
+					comm[n - 1] = '\0';
+				fclose(c);
+			}
+			log_escape(comm, strlen(comm), cp, sizeof(cp));
+			snprintf(b, size, "PID %ld (%s)", pid, cp);
+			break;
+		}
+	fclose(f);
+}
+
 void
 lock_file(void)
 {
+	char who[128];
 	char lp[4200];
 
 	if ((size_t)snprintf(lp, sizeof(lp), "%s.lock", path) >= sizeof(lp))
@@ -100,9 +227,10 @@ lock_file(void)
 		    strerror(errno));
 	if (flock(lock_fd, LOCK_EX | LOCK_NB) == 0)
 		return;
-	if (errno == EWOULDBLOCK && isatty(2))
-		warn("waiting for the lock on %s (another cmd5pw is running)",
-		    lp);
+	if (errno == EWOULDBLOCK && !quiet) {
+		lock_holder(lock_fd, who, sizeof(who));
+		warn("waiting for the lock on %s, held by %s", lp, who);
+	}
 	while (flock(lock_fd, LOCK_EX) != 0)
 		if (errno != EINTR)
 			die(EXIT_SYS, "cannot lock %s: %s", lp,
@@ -140,6 +268,14 @@ read_text(int writing, int may_create)
 		die(EXIT_SYS, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &text_st) != 0)
 		die(EXIT_SYS, "cannot stat %s: %s", path, strerror(errno));
+	if (text_acl != NULL)
+		acl_free(text_acl);
+	/* no ACL support on the file system: there is none to keep */
+	if ((text_acl = acl_get_fd(fd)) != NULL &&
+	    acl_equiv_mode(text_acl, NULL) == 0) {
+		acl_free(text_acl);
+		text_acl = NULL;
+	}
 	if (writing && pwfile_check_mode(path, &text_st, &err) != 0)
 		die(EXIT_SYS, "%s", err.msg);
 	if (!S_ISREG(text_st.st_mode))
@@ -224,6 +360,7 @@ rebuild_index(void)
 	struct pwerr err;
 
 	remove_index_temps();
+	pwindex_prepare = index_acl;
 
 	if (pwindex_build(path, &err) != 0)
 		die(EXIT_SYS, "%s (the text is up to date; cmd5checkpw reads "
@@ -276,12 +413,20 @@ commit(void)
 		    st.st_gid != text_st.st_gid))
 			die(EXIT_SYS, "cannot give %s the owner and group of "
 			    "%s: %s", tmp_path, path, strerror(errno));
-		/* never wider than it was (and no set-id bits) */
+		/* never wider than it was (and no set-id bits); with an ACL
+		 * the mode's group bits are its mask, the group's own are in
+		 * the ACL (acl(5)) */
 		mode = text_st.st_mode & 0755;
+		if (text_acl != NULL)
+			mode = (mode & ~(mode_t)070) |
+			    (acl_group_obj(text_acl) & 05) << 3;
 	} else
 		mode = 0640;
 	if (fchmod(fd, mode) != 0)
 		die(EXIT_SYS, "cannot chmod %s: %s", tmp_path,
+		    strerror(errno));
+	if (text_acl != NULL && acl_set_fd(fd, text_acl) != 0)
+		die(EXIT_SYS, "cannot give %s the ACL of %s: %s", tmp_path, path,
 		    strerror(errno));
 	write_all(fd, out.p != NULL ? out.p : "", out.len);
 	if (fsync(fd) != 0)

@@ -28,6 +28,9 @@ void unlock_file(void);
  * may_create: a missing file is an empty text. */
 void read_text(int writing, int may_create);
 void rebuild_index(void);
+/* After read_text: can anyone but the owner read the text (group, others,
+ * or an ACL entry through its mask)? */
+int text_readers(void);
 /* Replaces the file with out, atomically, then rebuilds the index. */
 void commit(void);
 

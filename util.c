@@ -15,6 +15,7 @@
 #include "util.h"
 
 const char *path = "/etc/poppasswd";
+int quiet;
 
 void
 wipe_all(void)
@@ -62,6 +63,18 @@ warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	say(fmt, ap);
+	va_end(ap);
+}
+
+void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
 	va_start(ap, fmt);
 	say(fmt, ap);
 	va_end(ap);

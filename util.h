@@ -19,6 +19,9 @@ void finish(int status) __attribute__((noreturn));
 void die(int status, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* What was done, on stderr; nothing under -q. */
+extern int quiet;
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A growing buffer that may hold secrets: old copies are wiped. */
 struct buf {

@@ -51,19 +51,19 @@ slapd_start prov "$P" || exit 1
 host_conf h "$P" "page-size 1000"
 # the replica on the mail host: sync with the sync control
 echo "== full sync of $N entries"
-C() { "$TOP/cmd5pw" -c "$T/h/ldap.conf" "$@"; }
+C() { "$TOP/cmd5pw" -C "$T/h/ldap.conf" "$@"; }
 for how in "sync --full" "sync --paged"; do
 	rm -f "$T/h/poppasswd"*
 	/usr/bin/time -f '%e s %M KiB' -o "$O/time" \
-	    "$TOP/cmd5pw" -c "$T/h/ldap.conf" $how >"$O/sync.log" 2>&1 ||
+	    "$TOP/cmd5pw" -C "$T/h/ldap.conf" $how >"$O/sync.log" 2>&1 ||
 	    { echo "$how failed: $(tail -3 "$O/sync.log")"; exit 1; }
 	printf '%-14s %s elapsed, peak RSS %s (%s lines)\n' "$how:" \
 	    "$(cut -d' ' -f1,2 "$O/time")" "$(cut -d' ' -f3,4 "$O/time")" \
 	    "$(wc -l <"$T/h/poppasswd")"
 done
 rm -f "$T/h/poppasswd"*
-/usr/bin/time -f '%e s %M KiB' -o "$O/time" "$TOP/cmd5pw" -c "$T/h/ldap.conf" sync >/dev/null 2>&1
-/usr/bin/time -f '%e s %M KiB' -o "$O/time2" "$TOP/cmd5pw" -c "$T/h/ldap.conf" sync >/dev/null 2>&1
+/usr/bin/time -f '%e s %M KiB' -o "$O/time" "$TOP/cmd5pw" -C "$T/h/ldap.conf" sync >/dev/null 2>&1
+/usr/bin/time -f '%e s %M KiB' -o "$O/time2" "$TOP/cmd5pw" -C "$T/h/ldap.conf" sync >/dev/null 2>&1
 printf '%-14s %s elapsed, peak RSS %s (nothing changed)\n' "sync (cookie):" \
     "$(cut -d' ' -f1,2 "$O/time2")" "$(cut -d' ' -f3,4 "$O/time2")"
 
@@ -76,7 +76,7 @@ bench/bench -c "$ROUNDS" "$O/fd3" "bench/noop" \
     tee "$O/login.txt"
 
 echo "== change-to-login latency ($CHANGES changes, a follower, coalesce-ms 20)"
-"$TOP/cmd5pw" -c "$T/h/ldap.conf" follow 2>"$O/follow.log" &
+"$TOP/cmd5pw" -C "$T/h/ldap.conf" follow 2>"$O/follow.log" &
 PID=$!
 sleep 1
 lat=()

@@ -3,7 +3,7 @@
 # run the whole suite on the release build and again on an ASan + UBSan
 # build, and end with the total "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
-bash tests/deps.sh test || exit 1
+bash tests/deps.sh test || { echo "total: 0 passed, 1 failed (tests/deps.sh)"; exit 1; }
 make -s all tests/unit san || { echo "0 passed, 1 failed"; exit 1; }
 rm -rf tests/tmp
 summary() { tail -n 1 "$1" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p'; }

@@ -34,12 +34,28 @@ like "$(out)" 'list takes no -s \(--stdin\)' "names the option"
 try 2 "-H and -p together" -f "$F" add -H -p --stdin a </dev/null
 try 2 "-b and --stdin together" -f "$F" add -b --stdin </dev/null
 try 2 "add without a login" -f "$F" add --stdin </dev/null
-try 2 "del with two logins" -f "$F" del a b </dev/null
+try 2 "del without a login" -f "$F" del </dev/null
+try 2 "lock without a login" -f "$F" lock </dev/null
 try 2 "list with an operand" -f "$F" list x </dev/null
 try 2 "-j 0" -f "$F" migrate -j 0 </dev/null
 try 2 "-j junk" -f "$F" migrate -j 2x </dev/null
 try 2 "-f with an empty name" -f "" list </dev/null
 [ ! -e "$F" ] && ok "usage errors create no file" || not_ok "usage errors create no file"
+
+echo "== --help, --version"
+"$CMD5PW" --help >"$T/help" 2>"$T/err"
+is "$?" 0 "--help exits 0"
+like "$(head -n 1 "$T/help")" '^usage: cmd5pw ' "--help: the usage on stdout"
+like "$(cat "$T/help")" '-j jobs' "--help lists -j"
+is "$(wc -c <"$T/err")" 0 "--help: nothing on stderr"
+"$CMD5PW" --version >"$T/ver" 2>&1
+is "$?" 0 "--version exits 0"
+is "$(cat "$T/ver")" "cmd5pw $(cat "$TOP/VERSION")" "--version prints the file VERSION's"
+try 2 "--helpx: unknown option" --helpx </dev/null
+is "$(grep -c '^cmd5pw: ' "$T/out")" 1 "an unknown long option: one message, one prefix"
+like "$(head -n 1 "$T/out")" '^cmd5pw: unknown option --helpx$' "it names the option"
+try 2 "-f without its argument" -f </dev/null
+like "$(head -n 1 "$T/out")" '^cmd5pw: -f needs an argument$' "says which option wants an argument"
 
 echo "== add"
 echo 'Secret-1' | try 0 "add --stdin creates the file" -f "$F" add --stdin alice
@@ -67,7 +83,17 @@ printf '\n' | try 1 "an empty password is refused" -f "$F" add --stdin bob
 try 1 "no password on stdin is refused" -f "$F" add --stdin bob </dev/null
 printf 'a\0b\n' | try 1 "a password with a NUL is refused" -f "$F" add --stdin bob
 head -c 512 /dev/zero | tr '\0' x | try 1 "a password over 511 bytes is refused" -f "$F" add --stdin bob
-head -c 511 /dev/zero | tr '\0' y | try 0 "a 511-byte password is taken" -f "$F" add -H --stdin longpw
+# fd 3 holds 512 bytes: "longpw\0PASSWORD\0\0" leaves 503 for the password
+P503=$(head -c 503 /dev/zero | tr '\0' y)
+echo "${P503}y" | try 1 "a password that can never log in (504 bytes for a 6-byte login) is refused" -f "$F" add -H --stdin longpw
+like "$(out)" 'can never log in: fd 3 holds 512 bytes, the login, the password and 3 NULs, so 503 at most' "says the limit and why"
+like "$(out)" 'POP3 USER/PASS less' "and that POP3 USER/PASS holds less"
+echo "$P503" | try 0 "the longest password that fits (503 bytes) is taken" -f "$F" add -H --stdin longpw
+auth 0 "and logs in: a 512-byte request (Dovecot's layout)" longpw "$P503" "" -- -f "$F" true
+auth 1 "one byte more on fd 3 is refused by cmd5checkpw (so 504 could never work)" longpw "${P503}y" "" -- -f "$F" true
+printf 'ok1:Batch-ok\nlongpw2:%s\n' "$P503" | try 1 "-b: a batch line whose password cannot fit (503 bytes, 7-byte login) is refused" -f "$F" add -b -H
+like "$(out)" 'standard input line 2: password of 503 bytes for longpw2 can never log in.* 502 at most' "names the line and the limit"
+[ -z "$(line_of ok1)" ] && ok "and nothing of the batch is added" || not_ok "and nothing of the batch is added"
 setsid "$CMD5PW" -f "$F" add bob </dev/null >"$T/out" 2>&1
 is "$?" 2 "add without a terminal and without --stdin: usage error"
 like "$(out)" 'no terminal.*--stdin' "says to use --stdin"
@@ -277,13 +303,14 @@ t0=$(date +%s%N)
 echo 'v' | try 0 "a change waits for a lock held by flock(1)" -f "$P" passwd -p --stdin a
 waited=$((($(date +%s%N) - t0) / 1000000))
 [ "$waited" -ge 500 ] && ok "it waited (${waited} ms)" || not_ok "it waited (${waited} ms)"
+like "$(out)" "waiting for the lock on $P.lock, held by PID [0-9]+ \(flock\)" "says who holds the lock, also when not on a terminal"
 wait "$lpid"
-flock "$P.lock" sleep 1 &
+flock "$P.lock" sleep 3 &
 lpid=$!
 sleep 0.2
 "$TTYRUN" 'Lock-pw-1' 'Lock-pw-1' -- "$CMD5PW" -f "$P" add lockme >"$T/out" 2>&1
 is "$?" 0 "on a terminal, the same"
-like "$(out)" "waiting for the lock on $P.lock" "and says it is waiting"
+like "$(out)" "waiting for the lock on $P.lock, held by PID $lpid \(flock\)" "and says it is waiting, and for whom"
 wait "$lpid"
 
 echo "== round trip: a hand-edited legacy file keeps every other byte"
@@ -380,15 +407,147 @@ like "$(tr '\r' '\n' <"$T/out")" 'migrating .* \[#+\] 40/40 100% [0-9]+/s ETA 0:
 is "$?" 0 "the last migrated login verifies"
 cat "$T/out" >>"$ALL"
 
+echo "== -q: quiet on success, not on failure"
+Q=$T/quiet
+echo 'Quiet-pw-1' | try 0 "add -q" -q -f "$Q" add -H --stdin qu
+is "$(out)" "" "add -q prints nothing"
+echo 'Quiet-pw-1' | try 1 "add -q of an existing login" -q -f "$Q" add -H --stdin qu
+like "$(out)" 'already exists' "the failure is still said"
+try 0 "del -q" -q -f "$Q" del qu
+is "$(out)" "" "del -q prints nothing"
+
+echo "== del, lock and unlock take several logins, all or nothing"
+D=$T/several
+printf 'la:Lock-a\nlb:Lock-b\nlc:Lock-c\n' | "$CMD5PW" -q -f "$D" add -b -H
+cp "$D" "$T/before"
+try 1 "del of a present and a missing login" -f "$D" del la nosuch
+like "$(out)" 'no login nosuch; nothing changed' "names the missing one"
+cmp -s "$D" "$T/before" && ok "and nothing changed" || not_ok "and nothing changed"
+try 2 "del of a login given twice" -f "$D" del la la
+try 0 "del of two logins" -f "$D" del la lb
+is "$(cut -d: -f1 "$D" | tr '\n' ' ')" "lc " "both removed, the third kept"
+printf 'la:Lock-a\nlb:Lock-b\n' | "$CMD5PW" -q -f "$D" add -b
+F0=$F; F=$D
+try 0 "lock la" -f "$D" lock la
+like "$(line_of la)" '^la:!\$y\$' "a lock is '!' before the verifiers"
+pwd_auth 1 "a locked login is refused" la Lock-a
+cram_auth 1 "CRAM-MD5 too" la Lock-a
+pwd_auth 0 "the others are not" lb Lock-b
+try 0 "lock of a locked login" -f "$D" lock la
+like "$(out)" 'locked already' "says it is locked already"
+try 1 "lock of a missing login" -f "$D" lock nosuch
+echo 'Lock-a2' | try 0 "passwd of a locked login" -f "$D" passwd --stdin la
+like "$(out)" 'still locked' "says it stays locked"
+like "$(line_of la)" '^la:!\$y\$' "passwd keeps the lock"
+pwd_auth 1 "the new password is refused while locked" la Lock-a2
+try 0 "unlock la" -f "$D" unlock la
+pwd_auth 0 "unlocked: the new password works" la Lock-a2
+cram_auth 0 "and CRAM-MD5" la Lock-a2
+try 0 "unlock of a login not locked" -f "$D" unlock la
+like "$(out)" 'not locked already' "says it is not locked"
+try 0 "lock of two logins" -f "$D" lock la lb
+pwd_auth 1 "both locked (la)" la Lock-a2
+pwd_auth 1 "both locked (lb)" lb Lock-b
+try 0 "unlock of two logins" -f "$D" unlock la lb
+pwd_auth 0 "both unlocked (lb)" lb Lock-b
+printf 'star:*\n' >>"$D"
+try 1 "unlock of a field disabled with '*'" -f "$D" unlock star
+like "$(out)" "disabled with '\\*', not locked" "says why"
+F=$F0
+
+echo "== -e imports verifiers as they are, and nothing else"
+E=$T/import
+SHA=$(openssl passwd -6 -salt 0123456789abcdef 'Import-pw-1')
+printf 'imp:%s\n' "$SHA" | try 0 "add -e -b: a sha512crypt hash" -f "$E" add -e -b
+is "$(cat "$E")" "imp:$SHA" "stored byte for byte"
+auth 0 "the imported hash logs in" imp Import-pw-1 -- -f "$E" true
+auth 1 "with its own password only" imp Import-pw-2 -- -f "$E" true
+cp "$E" "$T/before"
+printf 'zz:$6$abc$def\n' | try 1 "add -e -b: a malformed hash is refused" -f "$E" add -e -b
+like "$(out)" 'standard input line 1: zz: refused: verifier 1 is of no known scheme, malformed' "says which line and why"
+printf 'zz:secret\n' | try 1 "add -e -b: a plaintext password is refused" -f "$E" add -e -b
+like "$(out)" 'not a verifier' "says it is not a verifier"
+printf 'zz:!%s\n' "$SHA" | try 1 "add -e -b: a locked field is refused" -f "$E" add -e -b
+printf 'ok2:%s\nzz:{CRAM-MD5}00ff\n' "$SHA" | try 1 "add -e -b: a short {CRAM-MD5} refused, the whole batch with it" -f "$E" add -e -b
+cmp -s "$E" "$T/before" && ok "nothing changed by the refusals" || not_ok "nothing changed by the refusals"
+printf 'zz:$6$abc$def\n' | try 0 "without -e the same line is a password" -f "$E" add -b -H
+like "$(out)" 'looks like a hash.*-e imports' "with a warning that -e imports hashes"
+"$CMD5PW" -f "$E" list >"$T/list"
+like "$(grep '^imp' "$T/list")" 'sha512crypt' "list: the imported hash is sha512crypt"
+printf 'bad:$6$abc$def\n' >>"$E"
+"$CMD5PW" -f "$E" list >"$T/list"
+like "$(grep '^bad' "$T/list")" 'unknown$' "list: a malformed \$6\$ verifier is unknown"
+echo 'Cram-src' | "$CMD5PW" -q -f "$T/src" add --stdin src
+FIELD=$(cut -d: -f2- "$T/src")
+echo "$FIELD" | try 0 "passwd -e --stdin: one login's verifiers" -f "$E" passwd -e --stdin imp
+auth 0 "the imported yescrypt + {CRAM-MD5} work: PLAIN" imp Cram-src -- -f "$E" true
+auth 0 "and CRAM-MD5" imp "$CHAL" "$(hmac Cram-src "$CHAL")" -- -f "$E" true
+try 2 "-e without --stdin or -b" -f "$E" passwd -e imp </dev/null
+try 2 "-e with -H" -f "$E" add -e -H -b </dev/null
+
+echo "== -c: the hash cost"
+C=$T/cost
+echo 'Cost-pw' | try 0 "add -c 3" -f "$C" add -H -c 3 --stdin c3
+echo 'Cost-pw' | try 0 "add -c 6" -f "$C" add -H -c 6 --stdin c6
+p3=$(grep '^c3:' "$C" | cut -d'$' -f3); p6=$(grep '^c6:' "$C" | cut -d'$' -f3)
+[ -n "$p3" ] && [ "$p3" != "$p6" ] && ok "the yescrypt parameters differ ($p3, $p6)" ||
+    not_ok "the yescrypt parameters differ ($p3, $p6)"
+default=$(line_of crlfuser | cut -d'$' -f3)
+[ "$p3" != "$default" ] && ok "-c 3 is not the default ($default)" || not_ok "-c 3 is not the default ($default)"
+auth 0 "a -c 3 hash logs in" c3 Cost-pw -- -f "$C" true
+auth 1 "with its password only" c3 Cost-pw2 -- -f "$C" true
+echo 'Cost-pw' | try 2 "-c 99 is refused" -f "$C" add -c 99 --stdin c99
+like "$(out)" '-c: a cost' "says what -c takes"
+try 2 "-c junk is refused" -f "$C" migrate -c x </dev/null
+
+echo "== progress: plain lines when stderr is not a terminal"
+G2=$T/prog
+for i in $(seq 1 30); do echo "pg$i:Prog-$i"; done |
+    "$CMD5PW" -f "$G2" add -b -H -j 1 -c 8 >"$T/out" 2>&1
+is "$?" 0 "a slow batch (30 logins, -c 8, -j 1)"
+like "$(cat "$T/out")" '^cmd5pw: hashing: [0-9]+/30 +[0-9]+% [0-9]+/s ETA' "prints plain progress lines"
+like "$(cat "$T/out")" 'cmd5pw: hashing: 30/30 100%' "and a last one at 100%"
+is "$(tr -cd '\r' <"$T/out" | wc -c)" 0 "no carriage returns, no bar"
+for i in $(seq 1 30); do echo "pq$i:Prog-$i"; done |
+    "$CMD5PW" -q -f "$G2" add -b -H -j 1 -c 8 >"$T/out" 2>&1
+is "$?:$(cat "$T/out")" "0:" "-q: no progress, no message"
+for i in $(seq 1 40); do echo "p$i:Pw-$i"; done >"$M"
+chmod 600 "$M"
+TTYRUN_COLS=60 "$TTYRUN" -- "$CMD5PW" -f "$M" migrate -j 1 >"$T/out" 2>&1
+is "$?" 0 "migrate on a 60-column terminal"
+tr '\r' '\n' <"$T/out" | sed 's/\x1b\[K//g' >"$T/lines"
+is "$(grep -v '^cmd5pw: ' "$T/lines" | awk 'length > 59' | wc -l)" 0 "no redraw of the bar is wider than 59 columns"
+like "$(cat "$T/lines")" '40/40 100%' "it still ends at 40/40"
+for i in $(seq 1 40); do echo "p$i:Pw-$i"; done >"$M"
+TTYRUN_COLS=200 "$TTYRUN" -- "$CMD5PW" -f "$M" migrate -j 1 >"$T/out" 2>&1
+like "$(tr '\r' '\n' <"$T/out")" '\[#{30}\] 40/40' "on 200 columns the bar is its full 30"
+
+echo "== migrate reports what it could not convert"
+printf 'short:Short-pw\nlongpw9:%s\n' "$(head -c 505 /dev/zero | tr '\0' z)" >"$M"
+try 0 "migrate with one password too long to ever log in" -f "$M" migrate -j 1
+like "$(out)" 'longpw9: not converted: a password of 505 bytes' "names the entry and why"
+like "$(out)" 'migrated 1 logins; 1 could not be converted' "the summary counts it"
+like "$(line_of longpw9)" '^longpw9:zzz' "the entry is left as it was"
+
+echo "== check: can the front end read the file?"
+R=$T/readable
+echo 'Read-pw' | "$CMD5PW" -q -f "$R" add --stdin rd
+chmod 600 "$R"
+try 0 "check of a 0600 file" -f "$R" check
+like "$(out)" 'warning: only its owner can read it' "warns that only the owner can read it"
+chmod 640 "$R"
+try 0 "check of a 0640 file" -f "$R" check
+is "$(grep -c 'only its owner' "$T/out")" 0 "no such warning when the group can read"
+
 echo "== the man page documents it all"
 MAN=$TOP/man/cmd5pw.8
 for sec in NAME SYNOPSIS DESCRIPTION FILES "EXIT STATUS" EXAMPLES "SEE ALSO"; do
 	grep -qx "\.Sh $sec" "$MAN" && ok "cmd5pw.8 has $sec" || not_ok "cmd5pw.8 has $sec"
 done
-for c in add passwd del list verify check migrate index; do
+for c in add passwd del lock unlock list verify check migrate index; do
 	grep -q "^\.It Cm $c" "$MAN" && ok "cmd5pw.8 describes $c" || not_ok "cmd5pw.8 describes $c"
 done
-for o in 'Fl f' 'Fl Fl stdin' 'Fl b' 'Fl H' 'Fl p' 'Fl k' 'Fl j' 'Fl Fl strict'; do
+for o in "Fl f" "Fl Fl stdin" "Fl b" "Fl H" "Fl p" "Fl k" "Fl j" "Fl Fl strict" "Fl e" "Fl c" "Fl q"; do
 	grep -q "^\.It $o" "$MAN" && ok "cmd5pw.8 describes $o" || not_ok "cmd5pw.8 describes $o"
 done
 for rc in 0 1 2 111; do

@@ -29,3 +29,31 @@ make -s -C "$TOP" uninstall DESTDIR="$D" PREFIX=/opt/c5 >/dev/null 2>&1
 is "$(find "$D/opt/c5" -type f | wc -l)" 0 "make uninstall removes what install put"
 [ -d "$D/var/lib/cmd5checkpw" ] && not_ok "make uninstall removes an empty state directory" ||
     ok "make uninstall removes an empty state directory"
+S=$T/strip
+make -s -C "$TOP" install-strip DESTDIR="$S" PREFIX=/usr >/dev/null 2>&1
+is $? 0 "make install-strip"
+for b in cmd5checkpw cmd5pw; do
+	if readelf -S "$S/usr/bin/$b" 2>/dev/null | grep -q '\.symtab'; then
+		not_ok "install-strip: $b has no symbol table"
+	else ok "install-strip: $b has no symbol table"; fi
+	readelf -S "$TOP/$b" | grep -q '\.symtab' &&
+	    ok "the built $b still has one (make install leaves it)" ||
+	    not_ok "the built $b still has one (make install leaves it)"
+	is "$("$S/usr/bin/$b" --version)" "$b $(cat "$TOP/VERSION")" "the stripped $b runs"
+done
+is "$(stat -c %a "$S/usr/bin/cmd5checkpw")" 755 "install-strip: mode 0755, no setuid"
+
+# the demo and the README's by-hand example under umask 002, where a
+# checkout's files are group-writable
+U=$T/u002
+cp "$TOP/poppasswd.example" "$U.raw" && chmod 664 "$U.raw"	# as git checks it out under umask 002
+printf 'bob\0test\0\0' | "$CMD5CHECKPW" -l none -f "$U.raw" true 3<&0
+is "$?" 111 "umask 002: the group-writable example itself is refused (111)"
+(umask 002; cp "$TOP/poppasswd.example" "$U" && chmod 600 "$U")
+printf 'bob\0test\0\0' | "$CMD5CHECKPW" -l none -f "$U" true 3<&0
+is "$?" 0 "umask 002: the README's example (cp, chmod 600) logs in"
+printf 'bob\0Test\0\0' | "$CMD5CHECKPW" -l none -f "$U" true 3<&0
+is "$?" 1 "and a wrong password is refused"
+out=$(cd "$TOP" && umask 002 && sh ./quickstart.sh 2>&1)
+like "$out" 'alice right: exit 0' "umask 002: quickstart.sh's logins work"
+like "$out" 'alice wrong: exit 1' "and its wrong password is refused"

@@ -68,16 +68,16 @@ follow() {
 	PIDS+=($!)
 	eval "FOLLOW_$1=$!"
 }
-C() { "$CMD5PW" -c "$T/$1/ldap.conf" "${@:2}"; }
+C() { "$CMD5PW" -C "$T/$1/ldap.conf" "${@:2}"; }
 
 echo "== the configuration"
 mkdir -p "$T/cf"
-# conf WANT_RC REGEX WHAT LINES...: cmd5pw -c on a file of those lines
+# conf WANT_RC REGEX WHAT LINES...: cmd5pw -C on a file of those lines
 conf() {
 	local want=$1 re=$2 what=$3 rc
 	shift 3
 	printf '%s\n' "$@" >"$T/cf/c"
-	"$CMD5PW" -c "$T/cf/c" -f "$T/cf/pw" sync >"$T/out" 2>&1
+	"$CMD5PW" -C "$T/cf/c" -f "$T/cf/pw" sync >"$T/out" 2>&1
 	rc=$?
 	is "$rc" "$want" "$what: exit $want"
 	like "$(cat "$T/out")" "$re" "$what: says so"
@@ -91,11 +91,11 @@ conf 2 'login: uid or mail expected' "another login attribute" 'uri ldap://x/' '
 conf 2 'binddn and bindpw-file go together' "binddn alone" 'uri ldap://x/' 'base dc=x' 'binddn cn=x'
 conf 111 'unreachable' "a directory nobody answers: 111" "uri ldap://127.0.0.1:$PP/" 'base dc=x' 'starttls no'
 like "$(cat "$T/cf/pw.ldapsync.status" 2>/dev/null)" 'state unreachable' "  the status file says unreachable"
-"$CMD5PW" -c "$T/cf/c" -f "$T/cf/pw" status >"$T/out" 2>&1
+"$CMD5PW" -C "$T/cf/c" -f "$T/cf/pw" status >"$T/out" 2>&1
 is $? 1 "status before any sync: 1"
 like "$(cat "$T/out")" 'last sync: +never' "  last sync: never"
-"$CMD5PW" -c "$T/cf/c" list >"$T/out" 2>&1
-is $? 2 "-c with a command of the file alone: usage"
+"$CMD5PW" -C "$T/cf/c" list >"$T/out" 2>&1
+is $? 2 "-C with a command of the file alone: usage"
 
 echo "== the directory: a CA, a provider, two consumers"
 make_ca
@@ -209,26 +209,26 @@ C h2 sync >"$T/out" 2>&1
 is $? 111 "a sync while the follower runs: 111"
 like "$(cat "$T/out")" 'another cmd5pw sync or follow holds' "  says who holds the state"
 printf 'frank-pw\n' | C h1 add --stdin frank >"$T/out" 2>&1
-is $? 0 "cmd5pw -c add: the entry goes to the provider"
+is $? 0 "cmd5pw -C add: the entry goes to the provider"
 like "$(cat "$T/out")" "add frank in the directory" "  says so"
 reach "add" 0 pw frank frank-pw
 reach "add (CRAM-MD5)" 0 cram frank frank-pw
 printf 'frank-pw2\n' | C h2 passwd --stdin frank >"$T/out" 2>&1
-is $? 0 "cmd5pw -c passwd on the provider"
+is $? 0 "cmd5pw -C passwd on the provider"
 reach "passwd" 0 pw frank frank-pw2
 pw h1 frank frank-pw; is $? 1 "passwd: the old password is rejected on h1"
 cram h2 frank frank-pw; is $? 1 "passwd: the old CRAM-MD5 is rejected on h2"
 reach "passwd (CRAM-MD5)" 0 cram frank frank-pw2
 C h1 lock frank >"$T/out" 2>&1
-is $? 0 "cmd5pw -c lock"
+is $? 0 "cmd5pw -C lock"
 reach "lock" 1 pw frank frank-pw2
 reach "lock (CRAM-MD5)" 1 cram frank frank-pw2
 like "$(grep '^frank:' "$T/h1/poppasswd")" '^frank:!$' "a locked entry: login:! in the replica"
 C h1 unlock frank >"$T/out" 2>&1
-is $? 0 "cmd5pw -c unlock"
+is $? 0 "cmd5pw -C unlock"
 reach "unlock" 0 pw frank frank-pw2
 C h1 del frank >"$T/out" 2>&1
-is $? 0 "cmd5pw -c del"
+is $? 0 "cmd5pw -C del"
 reach "del" 1 pw frank frank-pw2
 grep -q '^frank:' "$T/h1/poppasswd" "$T/h2/poppasswd"
 is $? 1 "del: the line is gone from both replicas"
@@ -305,7 +305,7 @@ pw h1 alice alice-pw; is $? 0 "provider down: h1 login works"
 cram h2 henry x; is $? 1 "provider down: h2 still rejects a wrong one"
 pw h2 henry henry-pw; is $? 0 "provider down: h2 login works"
 printf 'x\n' | C h1 passwd --stdin alice >"$T/out" 2>&1
-is $? 111 "provider down: cmd5pw -c passwd fails, 111"
+is $? 111 "provider down: cmd5pw -C passwd fails, 111"
 like "$(cat "$T/out")" 'unreachable' "  with a clear message"
 slapd_start prov "$PP"
 printf 'alice-pw2\n' | C h1 passwd --stdin alice >"$T/out" 2>&1
@@ -353,7 +353,7 @@ is $? 0 "$N entries added on the provider"
 until_rc 0 20000 sh -c "ldapsearch -x -LLL -H ldap://127.0.0.1:$C2/ -b $PEOPLE uid=bulk$((N - 1)) uid | grep -q bulk" >/dev/null
 mixed=0 kills=0
 for delay in 0.05 0.1 0.15 0.2 0.3 0.4; do
-	"$CMD5PW" -c "$T/h2/ldap.conf" follow 2>>"$T/h2/follow.log" &
+	"$CMD5PW" -C "$T/h2/ldap.conf" follow 2>>"$T/h2/follow.log" &
 	p=$!
 	sleep "$delay"
 	kill -9 "$p" 2>/dev/null && kills=$((kills + 1))

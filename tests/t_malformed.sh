@@ -68,6 +68,16 @@ auth 2 "-t not a number" tim tanstaaftanstaaf "" -- -t 5s "${A[@]}" true
 auth 2 "unknown -l destination" tim tanstaaftanstaaf "" -- -l file "${A[@]}" true
 "$CMD5CHECKPW" -l stderr "${A[@]}" true 3<&- 2>>"$LOG"
 is $? 2 "fd 3 not open"
+"$CMD5CHECKPW" --help >"$T/help" 2>"$T/err" 3<&-
+is $? 0 "--help exits 0 (fd 3 not needed)"
+like "$(head -n 1 "$T/help")" '^usage: cmd5checkpw ' "--help: the usage on stdout"
+is "$(wc -c <"$T/err")" 0 "--help: nothing on stderr"
+"$CMD5CHECKPW" --version >"$T/ver" 2>&1 3<&-
+is $? 0 "--version exits 0"
+is "$(cat "$T/ver")" "cmd5checkpw $(cat "$TOP/VERSION")" "--version prints the file VERSION's"
+"$CMD5CHECKPW" -l stderr --helpx true >"$T/out" 2>&1 3<&-
+is $? 2 "--helpx: unknown option, exit 2"
+is "$(grep -c 'unrecognized' "$T/out")" 0 "no second message from getopt"
 
 # fd 3 that never reaches end of file: the -t deadline, then 111
 start=$(date +%s%N)

@@ -13,6 +13,12 @@ i = sys.argv.index('--')
 lines, argv = sys.argv[1:i], sys.argv[i + 1:]
 pid, fd = pty.fork()
 if pid == 0:
+    if os.environ.get('TTYRUN_COLS'):  # the width TIOCGWINSZ reads, set
+        import fcntl                    # before PROG can look
+        import struct
+        import termios
+        fcntl.ioctl(0, termios.TIOCSWINSZ,
+                    struct.pack('HHHH', 24, int(os.environ['TTYRUN_COLS']), 0, 0))
     os.execvp(argv[0], argv)
 seen = b''
 end = time.time() + 60

@@ -7,7 +7,8 @@
  *   - every line through check_line (cmd5pw check) and kinds (list);
  *   - the batch through read_batch, its jobs given {PLAIN} fields, and
  *     apply_jobs on the text; the new text is then checked: each job's
- *     login has exactly its new field as the entry in force, and passwd
+ *     login has exactly its new field as the entry in force (behind a
+ *     '!' when passwd changed a locked entry), and passwd
  *     keeps every other line byte for byte (same line count). */
 #define _GNU_SOURCE
 #include <crypt.h>
@@ -198,18 +199,25 @@ edit(int adding)
 	struct htab seen = { 0 };
 	struct job *jobs;
 	const char *f;
-	size_t n, i, flen;
+	size_t n, i, flen, olen;
+	const char *old;
+	int lk;
 
-	jobs = read_batch(&n, &seen);
+	jobs = read_batch(&n, &seen, 0);
 	free(seen.e);
 	for (i = 0; i < n; i++)
 		plain_verifier(jobs[i].pass, jobs[i].passlen, &jobs[i].field);
 	apply_jobs(jobs, n, adding);
 	for (i = 0; i < n; i++) {
+		/* passwd keeps a lock: '!' before the new field */
+		old = entry_in_force(text, textlen, jobs[i].login,
+		    jobs[i].loginlen, &olen);
+		lk = !adding && old != NULL && olen > 0 && old[0] == '!';
 		f = entry_in_force(out.p, out.len, jobs[i].login,
 		    jobs[i].loginlen, &flen);
-		if (f == NULL || flen != jobs[i].field.len ||
-		    memcmp(f, jobs[i].field.p, flen) != 0)
+		if (f == NULL || flen != jobs[i].field.len + lk ||
+		    (lk && f[0] != '!') ||
+		    memcmp(f + lk, jobs[i].field.p, jobs[i].field.len) != 0)
 			abort();	/* the change is not the entry in force */
 	}
 	if (!adding && count_lines(out.p, out.len) != count_lines(text, textlen))
