@@ -481,6 +481,7 @@ echo 'Cram-src' | "$CMD5PW" -q -f "$T/src" add --stdin src
 FIELD=$(cut -d: -f2- "$T/src")
 echo "$FIELD" | try 0 "passwd -e --stdin: one login's verifiers" -f "$E" passwd -e --stdin imp
 auth 0 "the imported yescrypt + {CRAM-MD5} work: PLAIN" imp Cram-src -- -f "$E" true
+newchal
 auth 0 "and CRAM-MD5" imp "$CHAL" "$(hmac Cram-src "$CHAL")" -- -f "$E" true
 try 2 "-e without --stdin or -b" -f "$E" passwd -e imp </dev/null
 try 2 "-e with -H" -f "$E" add -e -H -b </dev/null

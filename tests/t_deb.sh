@@ -82,11 +82,12 @@ is "$(find $(dpkg -L "$PKG" 2>/dev/null) -maxdepth 0 -perm /6000 2>/dev/null | w
 F=$T/poppasswd
 echo 'Deb-pw-7' | /usr/bin/cmd5pw -f "$F" add --stdin alice >>"$LOG" 2>&1
 is "$?" 0 "installed cmd5pw adds a login"
-CHAL='<4711.1700000000@deb.example>'
+# fresh, made by this shell: the parent of cmd5checkpw (cmd5checkpw(8), REPLAY)
+CHAL="<$$.$(date +%s)@deb.example>"
 inst_auth() {
 	local want=$1 what=$2
 	shift 2
-	printf '%s\0' "$@" | /usr/bin/cmd5checkpw -l stderr -f "$F" \
+	printf '%s\0' "$@" | /usr/bin/cmd5checkpw -l stderr -r "$T/replay" -f "$F" \
 	    /bin/sh -c 'test "$USER" = alice' 3<&0 </dev/null >/dev/null 2>>"$LOG"
 	is "$?" "$want" "$what"
 }

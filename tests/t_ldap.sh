@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ldapenv.sh"
 
-CHAL='<1896.697170952@postoffice.example.net>'
 PIDS=()
 cleanup() {
 	local p
@@ -30,10 +29,16 @@ pw() {
 	    true 3<&0 </dev/null >/dev/null 2>>"$LOG"
 }
 # cram HOST LOGIN PASSWORD: the same for CRAM-MD5 (HMAC by openssl)
+# A new challenge each time, as the front end that is cmd5checkpw's parent
+# makes it: this shell or the subshell a poll runs in ($BASHPID).
+CRAMN=0
 cram() {
-	printf '%s\0%s\0%s\0' "$2" "$CHAL" "$(hmac "$3" "$CHAL")" |
-	    "$CMD5CHECKPW" -l stderr -f "$T/$1/poppasswd" true 3<&0 </dev/null \
-	    >/dev/null 2>>"$LOG"
+	local chal
+	CRAMN=$((CRAMN + 1))
+	chal="<$BASHPID.$(date +%s)@c$CRAMN.mx.test>"
+	printf '%s\0%s\0%s\0' "$2" "$chal" "$(hmac "$3" "$chal")" |
+	    "$CMD5CHECKPW" -l stderr -r "$T/replay" -f "$T/$1/poppasswd" true \
+	    3<&0 </dev/null >/dev/null 2>>"$LOG"
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # until_rc WANT TIMEOUT_MS CMD...: polls CMD until it exits WANT; prints
