@@ -339,7 +339,7 @@ d=$(until_rc 0 15000 pw h1 ivan ivan-pw); like "$d" '^[0-9]+$' "c1 back: h1 caug
 d=$(until_rc 1 15000 pw h1 henry henry-pw); like "$d" '^[0-9]+$' "c1 back: h1 caught up (delete made while away)"
 d=$(until_rc 0 15000 pw h1 bob bob-new); like "$d" '^[0-9]+$' "c1 back: h1 caught up (passwd)"
 grep -q '^henry:' "$T/h1/poppasswd"; is $? 1 "c1 back: henry's line is gone"
-d=$(until_rc 0 5000 sh -c "\"$CMD5PW\" -c \"$T/h1/ldap.conf\" status 2>&1 | grep -q 'state: *following'")
+d=$(until_rc 0 5000 sh -c "\"$CMD5PW\" -C \"$T/h1/ldap.conf\" status 2>&1 | grep -q 'state: *following'")
 like "$d" '^[0-9]+$' "status: following again"
 
 echo "== the follower killed mid-update: the old or the new file"
