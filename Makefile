@@ -22,7 +22,7 @@ LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
 LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
-CORE = hmac_md5.o pwfile.o pwindex.o fd3.o verify.o log.o
+CORE = hmac_md5.o pwfile.o pwindex.o lookup.o fd3.o verify.o log.o
 PROGS = cmd5checkpw cmd5pw
 
 all: $(PROGS)
@@ -36,19 +36,20 @@ cmd5pw: cmd5pw.o $(CORE)
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h pwfile.h verify.h
-cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h pwfile.h pwindex.h verify.h
+cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h lookup.h pwfile.h pwindex.h verify.h
+cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h lookup.h pwfile.h pwindex.h verify.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
-pwfile.o: pwfile.c hmac_md5.h pwfile.h pwindex.h
-pwindex.o: pwindex.c hmac_md5.h pwfile.h pwindex.h
+pwfile.o: pwfile.c hmac_md5.h log.h pwfile.h
+pwindex.o: pwindex.c log.h pwindex.h
+lookup.o: lookup.c hmac_md5.h log.h lookup.h pwfile.h pwindex.h
 fd3.o: fd3.c fd3.h hmac_md5.h
 verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
 log.o: log.c log.h
 
 # The test suite (README): tests/check.sh runs it on this build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
-SRCS = hmac_md5.c pwfile.c pwindex.c fd3.c verify.c log.c
-HDRS = hmac_md5.h pwfile.h pwindex.h fd3.h verify.h log.h
+SRCS = hmac_md5.c pwfile.c pwindex.c lookup.c fd3.c verify.c log.c
+HDRS = hmac_md5.h pwfile.h pwindex.h lookup.h fd3.h verify.h log.h
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 

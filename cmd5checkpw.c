@@ -19,7 +19,7 @@
 #include "fd3.h"
 #include "hmac_md5.h"
 #include "log.h"
-#include "pwfile.h"
+#include "lookup.h"
 #include "verify.h"
 
 #define EXIT_REJECT 1

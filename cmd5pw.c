@@ -27,8 +27,7 @@
 
 #include "hmac_md5.h"
 #include "log.h"
-#include "pwfile.h"
-#include "pwindex.h"
+#include "lookup.h"
 #include "verify.h"
 
 #define EXIT_REJECT 1
@@ -811,44 +810,20 @@ fsync_dir(void)
 	close(fd);
 }
 
-/* pwindex_build names its temp file FILE.cdb.tmpPID; a killed run leaves
- * one behind.  We hold the lock, so every such file is left over. */
+/* The index of t, the bytes of the file whose fstat is st (taken after
+ * its last change: a rename changes the ctime the index records). */
 static void
-remove_index_temps(void)
-{
-	char dir[4200], name[4200];
-	const char *slash = strrchr(path, '/'), *base;
-	struct dirent *d;
-	size_t n, blen;
-	DIR *dp;
-
-	base = slash ? slash + 1 : path;
-	n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
-	if (n >= sizeof(dir) || (size_t)snprintf(name, sizeof(name),
-	    "%s.cdb.tmp", base) >= sizeof(name))
-		return;
-	memcpy(dir, slash ? path : ".", slash ? n : 1);
-	dir[slash ? n : 1] = '\0';
-	blen = strlen(name);
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL)
-		if (strncmp(d->d_name, name, blen) == 0 &&
-		    d->d_name[blen] != '\0' &&
-		    strspn(d->d_name + blen, "0123456789") ==
-		    strlen(d->d_name + blen))
-			(void)unlinkat(dirfd(dp), d->d_name, 0);
-	closedir(dp);
-}
-
-static void
-rebuild_index(void)
+rebuild_index(const char *t, size_t len, const struct stat *st)
 {
 	struct pwerr err;
+	char *cdb = pwindex_path(path);
 
-	remove_index_temps();
-
-	if (pwindex_build(path, &err) != 0)
+	if (cdb == NULL)
+		die(EXIT_SYS, "%s: path too long", path);
+	/* we hold the lock: a temp file left is a killed run's */
+	pwindex_tidy(cdb);
+	free(cdb);
+	if (pw_index_build(path, t, len, st, &err) != 0)
 		die(EXIT_SYS, "%s (the text is up to date; cmd5checkpw reads "
 		    "it until cmd5pw index succeeds)", err.msg);
 	fsync_dir();
@@ -876,6 +851,7 @@ static void
 commit(void)
 {
 	struct stat st;
+	ino_t written;
 	mode_t mode;
 	int fd;
 
@@ -908,9 +884,10 @@ commit(void)
 		die(EXIT_SYS, "cannot chmod %s: %s", tmp_path,
 		    strerror(errno));
 	write_all(fd, out.p != NULL ? out.p : "", out.len);
-	if (fsync(fd) != 0)
+	if (fsync(fd) != 0 || fstat(fd, &st) != 0)
 		die(EXIT_SYS, "cannot fsync %s: %s", tmp_path,
 		    strerror(errno));
+	written = st.st_ino;
 	if (close(fd) != 0)
 		die(EXIT_SYS, "cannot write %s: %s", tmp_path,
 		    strerror(errno));
@@ -920,7 +897,10 @@ commit(void)
 		    strerror(errno));
 	tmp_active = 0;
 	fsync_dir();
-	rebuild_index();
+	if (stat(path, &st) != 0 || st.st_ino != written)
+		die(EXIT_SYS, "%s was replaced under the lock (the index is "
+		    "stale until cmd5pw index)", path);
+	rebuild_index(out.p != NULL ? out.p : "", out.len, &st);
 	resend_deferred_signal();
 }
 
@@ -1437,30 +1417,46 @@ check_line(size_t lineno, const struct line *l, struct htab *seen,
 	check_field(lineno, &pl);
 }
 
+/* The index must answer for this very text: its digest, every record's
+ * check, the record count; and stay clear of the cdb format's limit. */
 static void
-check_index(void)
+check_index(size_t entries)
 {
-	struct pwmatch m;
+	struct pwindex_info info;
+	unsigned char md[32];
 	struct pwerr err;
 	char *cdb = pwindex_path(path);
-	int r;
+	uint64_t limit = pwindex_limit();
+	int r, state;
 
 	if (cdb == NULL)
 		die(EXIT_SYS, "%s: path too long", path);
-	memset(&m, 0, sizeof(m));
-	r = pwindex_lookup(cdb, &text_st, "", 0, &m, &err);
+	r = pwindex_verify(cdb, &text_st, &info, &state, &err);
 	if (r < 0)
 		report(1, 0, "%s", err.msg);
-	else if (r == 0 && m.index == IDX_NONE)
+	else if (r == 0 && state == IDX_NONE)
 		report(0, 0, "no index %s: cmd5checkpw scans the text "
 		    "(cmd5pw index builds it)", cdb);
-	else if (r == 0 && m.index == IDX_STALE)
+	else if (r == 0 && state == IDX_STALE)
 		report(0, 0, "index %s is stale: cmd5checkpw scans the text "
 		    "until cmd5pw index rebuilds it", cdb);
 	else if (r == 0)
-		report(1, 0, "index %s is unreadable (cmd5pw index rebuilds "
-		    "it)", cdb);
-	pwmatch_free(&m);
+		report(1, 0, "index %s is unusable: %s; cmd5checkpw scans the "
+		    "text (cmd5pw index rebuilds it)", cdb, err.msg);
+	else if (pw_text_digest(text, textlen, md) != 0)
+		die(EXIT_SYS, "cannot compute the digest of %s", path);
+	else if (memcmp(md, info.digest, sizeof(md)) != 0)
+		report(1, 0, "index %s was not built from this text (its "
+		    "digest differs, though size and times agree): "
+		    "cmd5checkpw may answer from it; run cmd5pw index", cdb);
+	else if (info.records != entries)
+		report(1, 0, "index %s holds %ju records for %zu entries: "
+		    "run cmd5pw index", cdb, (uintmax_t)info.records, entries);
+	else if (info.largest > limit / 10 * 8)
+		report(0, 0, "index %s: a file of %ju bytes is at %ju%% of the "
+		    "cdb format's limit (%ju bytes)", cdb,
+		    (uintmax_t)info.largest,
+		    (uintmax_t)(info.largest * 100 / limit), (uintmax_t)limit);
 	free(cdb);
 }
 
@@ -1484,7 +1480,7 @@ cmd_check(int strict)
 	while (next_line(text, textlen, &off, &l))
 		check_line(++lineno, &l, &seen, &entries);
 	free(seen.e);
-	check_index();
+	check_index(entries);
 	printf("%s: %zu entries, %zu errors, %zu warnings\n", path, entries,
 	    nerrors, nwarnings);
 	if (fflush(stdout) != 0 || ferror(stdout))
@@ -1539,7 +1535,7 @@ cmd_index(void)
 {
 	lock_file();
 	read_text(1, 0);	/* the same refusals as for a change */
-	rebuild_index();
+	rebuild_index(text != NULL ? text : "", textlen, &text_st);
 	fprintf(stderr, "cmd5pw: %s: index rebuilt\n", path);
 	return 0;
 }

@@ -89,3 +89,13 @@ log_line(int priority, const char *fmt, ...)
 			    (size_t)m : sizeof(line) - 1);
 	}
 }
+
+void
+pwerr_set(struct pwerr *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}

@@ -13,4 +13,11 @@ size_t log_escape(const char *in, size_t len, char *out, size_t size);
 void log_line(int priority, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* What failed, for the caller to log or print: never a secret. */
+struct pwerr {
+	char msg[512];
+};
+void pwerr_set(struct pwerr *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

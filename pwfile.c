@@ -1,30 +1,13 @@
-/* pwfile.c: find a login's verifiers in the password file (poppasswd(5)). */
+/* pwfile.c: the password file's syntax (poppasswd(5)): lines, verifiers,
+ * and a login's line in a text.  Nothing here knows the index. */
 #define _GNU_SOURCE		/* memmem */
-#include <errno.h>
-#include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "hmac_md5.h"
 #include "pwfile.h"
-#include "pwindex.h"
-
-void
-pwerr_set(struct pwerr *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
 
 int
 pwfile_login_ok(const char *login, size_t len)
@@ -157,34 +140,6 @@ vkind_name(enum vkind k)
 	}
 }
 
-static char *
-dupmem(const char *p, size_t len)
-{
-	char *s = malloc(len + 1);
-
-	if (s != NULL) {
-		memcpy(s, p, len);
-		s[len] = '\0';
-	}
-	return s;
-}
-
-void
-pwmatch_free(struct pwmatch *m)
-{
-	if (m->field != NULL) {
-		wipe(m->field, m->fieldlen);
-		free(m->field);
-	}
-	if (m->dummy != NULL) {
-		wipe(m->dummy, m->dummylen);
-		free(m->dummy);
-	}
-	m->field = m->dummy = NULL;
-	m->fieldlen = m->dummylen = 0;
-	m->found = 0;
-}
-
 static size_t
 linelen(const char *p, const char *end)
 {
@@ -235,31 +190,16 @@ pwfile_dummy(const char *text, size_t size, struct pwline *out)
 	return found;
 }
 
-static int
-dummy_entry(const char *text, size_t size, struct pwmatch *m)
-{
-	struct pwline l;
-
-	if (!pwfile_dummy(text, size, &l))
-		return 0;
-	if ((m->dummy = dupmem(l.field, l.fieldlen)) == NULL)
-		return -1;
-	m->dummylen = l.fieldlen;
-	return 0;
-}
-
 int
 pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
-    struct pwmatch *m)
+    struct pwscan *out)
 {
 	const char *end = text + size, *p, *hit = NULL;
 	char *needle;
-	struct pwline l;
 	size_t n;
 
-	m->source = SRC_TEXT;
-	if (dummy_entry(text, size, m) != 0)
-		return -1;
+	memset(out, 0, sizeof(*out));
+	out->has_dummy = pwfile_dummy(text, size, &out->dummy);
 	if (!pwfile_login_ok(login, loginlen))
 		return 0;
 	/* Lines start at the top or after '\n': look for "\nlogin:". */
@@ -277,7 +217,8 @@ pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
 		if (*p == '\n')
 			p++;
 		n = linelen(p, end);
-		if (hit == NULL && pwfile_parse_line(p, n, &l) == PWL_ENTRY)
+		if (hit == NULL && pwfile_parse_line(p, n, &out->hit) ==
+		    PWL_ENTRY)
 			hit = p;
 		/* Keep scanning to the end whatever was found, so that the
 		 * time taken does not tell where (or whether) a login is. */
@@ -285,13 +226,7 @@ pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
 		p = memmem(p, (size_t)(end - p), needle, loginlen + 2);
 	}
 	free(needle);
-	if (hit != NULL) {
-		pwfile_parse_line(hit, linelen(hit, end), &l);
-		if ((m->field = dupmem(l.field, l.fieldlen)) == NULL)
-			return -1;
-		m->fieldlen = l.fieldlen;
-		m->found = 1;
-	}
+	out->found = hit != NULL;
 	return 0;
 }
 
@@ -308,88 +243,4 @@ pwfile_check_mode(const char *path, const struct stat *st, struct pwerr *err)
 		return -1;
 	}
 	return 0;
-}
-
-/* A file truncated under our mapping raises SIGBUS: report, don't crash. */
-static sigjmp_buf bus_jmp;
-
-static void
-on_sigbus(int sig)
-{
-	(void)sig;
-	siglongjmp(bus_jmp, 1);
-}
-
-static int
-scan_mapped(int fd, const char *path, size_t size, const char *login,
-    size_t loginlen, struct pwmatch *m, struct pwerr *err)
-{
-	struct sigaction sa, old;
-	void *map;
-	int r;
-
-	if (size == 0)
-		return pwfile_scan("", 0, login, loginlen, m);
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
-		pwerr_set(err, "cannot map %s: %s", path, strerror(errno));
-		return -1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigbus;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(bus_jmp, 1) == 0) {
-		r = pwfile_scan(map, size, login, loginlen, m);
-		if (r != 0)
-			pwerr_set(err, "out of memory scanning %s", path);
-	} else {
-		pwmatch_free(m);
-		pwerr_set(err, "%s was truncated while being read", path);
-		r = -1;
-	}
-	sigaction(SIGBUS, &old, NULL);
-	munmap(map, size);
-	return r;
-}
-
-int
-pw_lookup(const char *path, const char *login, size_t loginlen,
-    struct pwmatch *m, struct pwerr *err)
-{
-	struct stat st;
-	char *cdbpath;
-	int fd, r;
-
-	memset(m, 0, sizeof(*m));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		pwerr_set(err, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		pwerr_set(err, "cannot stat %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (pwfile_check_mode(path, &st, err) != 0) {
-		close(fd);
-		return -1;
-	}
-	if ((cdbpath = pwindex_path(path)) == NULL) {
-		pwerr_set(err, "%s: path too long", path);
-		close(fd);
-		return -1;
-	}
-	r = pwindex_lookup(cdbpath, &st, login, loginlen, m, err);
-	free(cdbpath);
-	if (r == 0) {
-		int idx = m->index;
-
-		r = scan_mapped(fd, path, (size_t)st.st_size, login, loginlen,
-		    m, err);
-		m->index = idx;
-	} else if (r == 1)
-		r = 0;
-	close(fd);
-	return r;
 }

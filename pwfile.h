@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "log.h"
+
 /* One line, without its '\n'. */
 enum { PWL_ENTRY, PWL_SKIP, PWL_BAD };
 struct pwline {
@@ -37,32 +39,17 @@ size_t pwfile_verifiers(const char *field, size_t len, struct verifier *v,
     size_t max);
 const char *vkind_name(enum vkind k);
 
-/* What one lookup found.  Strings are private copies: pwmatch_free wipes. */
-enum { SRC_TEXT, SRC_INDEX };
-enum { IDX_NONE, IDX_USED, IDX_STALE, IDX_BAD };
-struct pwmatch {
+/* A login's line in a whole text: the first entry naming it wins. */
+struct pwscan {
 	int found;
-	char *field;		/* the login's verifier field */
-	size_t fieldlen;
-	char *dummy;		/* pwfile_dummy's field: unknown logins do
-				 * the same work against it */
-	size_t dummylen;
-	int source;		/* SRC_TEXT or SRC_INDEX */
-	int index;		/* IDX_* */
+	struct pwline hit;
+	int has_dummy;
+	struct pwline dummy;	/* pwfile_dummy's, for unknown logins */
 };
-void pwmatch_free(struct pwmatch *m);
-
-struct pwerr {
-	char msg[512];
-};
-
-/* Looks a login up: through PATH.cdb when it was built from the current
- * text, else by scanning the text.  0, or -1 with err set (temporary). */
-int pw_lookup(const char *path, const char *login, size_t loginlen,
-    struct pwmatch *m, struct pwerr *err);
-/* Scan a whole text in memory. 0, or -1 out of memory. */
+/* Scans the text (to its end, whatever is found).  0, or -1 out of
+ * memory.  Pointers are into text. */
 int pwfile_scan(const char *text, size_t size, const char *login,
-    size_t loginlen, struct pwmatch *m);
+    size_t loginlen, struct pwscan *out);
 /* The entry an unknown login is checked against, so that it costs what a
  * wrong password costs: the first entry with a crypt hash (the costly
  * check) among the first PW_DUMMY_SPAN entries, else the first entry.
@@ -72,7 +59,5 @@ int pwfile_dummy(const char *text, size_t size, struct pwline *out);
 /* Refuses a file writable by group or others. 0, or -1 with err set. */
 int pwfile_check_mode(const char *path, const struct stat *st,
     struct pwerr *err);
-void pwerr_set(struct pwerr *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -28,7 +28,7 @@
 
 #include "fd3.h"
 #include "hmac_md5.h"
-#include "pwfile.h"
+#include "lookup.h"
 #include "names.h"
 
 #define OUT "bench/out"

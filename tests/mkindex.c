@@ -2,7 +2,7 @@
  * for tests that must not depend on cmd5pw. */
 #include <stdio.h>
 
-#include "pwindex.h"
+#include "lookup.h"
 
 int
 main(int argc, char **argv)
@@ -13,7 +13,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: mkindex FILE\n");
 		return 2;
 	}
-	if (pwindex_build(argv[1], &err) != 0) {
+	if (pw_index_build_file(argv[1], &err) != 0) {
 		fprintf(stderr, "mkindex: %s\n", err.msg);
 		return 111;
 	}

@@ -9,7 +9,7 @@
 
 #include "fd3.h"
 #include "hmac_md5.h"
-#include "pwfile.h"
+#include "lookup.h"
 #include "verify.h"
 
 static int failures;
@@ -250,7 +250,7 @@ scan(const char *text, const char *login, char *field, size_t size)
 	int found;
 
 	memset(&m, 0, sizeof(m));
-	if (pwfile_scan(text, strlen(text), login, strlen(login), &m) != 0)
+	if (pw_scan(text, strlen(text), login, strlen(login), &m) != 0)
 		return -1;
 	found = m.found;
 	if (found)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fd3.h"
-#include "pwfile.h"
+#include "lookup.h"
 #include "verify.h"
 
 /* One line per kind of verifier, cheap crypt settings only (cheap.h). */
@@ -54,7 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fd3_parse(in, size - 1, (enum layout)(data[0] % 5),
 	    (data[0] & 0x80) != 0, &rq, &why) == 0) {
 		memset(&m, 0, sizeof(m));
-		if (pwfile_scan(pwtext, sizeof(pwtext) - 1, rq.login,
+		if (pw_scan(pwtext, sizeof(pwtext) - 1, rq.login,
 		    rq.loginlen, &m) == 0) {
 			if (m.found)
 				verify(&rq, m.field, m.fieldlen, &reason,

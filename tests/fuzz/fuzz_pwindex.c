@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "fd3.h"
-#include "pwindex.h"
+#include "lookup.h"
 #include "verify.h"
 #include "cheap.h"
 

@@ -1,0 +1,257 @@
+/* lookup.c: index or text.  pwfile.c knows the text's syntax, pwindex.c
+ * the cdb files; this file joins them: it looks a login up through the
+ * index when the index answers for the text as it is, else in the text,
+ * and builds the index from a text. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+
+#include "hmac_md5.h"
+#include "lookup.h"
+
+static char *
+dupmem(const char *p, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (s != NULL) {
+		memcpy(s, p, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+void
+pwmatch_free(struct pwmatch *m)
+{
+	if (m->field != NULL) {
+		wipe(m->field, m->fieldlen);
+		free(m->field);
+	}
+	if (m->dummy != NULL) {
+		wipe(m->dummy, m->dummylen);
+		free(m->dummy);
+	}
+	m->field = m->dummy = NULL;
+	m->fieldlen = m->dummylen = 0;
+	m->found = 0;
+}
+
+int
+pw_scan(const char *text, size_t size, const char *login, size_t loginlen,
+    struct pwmatch *m)
+{
+	struct pwscan s;
+
+	m->source = SRC_TEXT;
+	if (pwfile_scan(text, size, login, loginlen, &s) != 0)
+		return -1;
+	if (s.has_dummy) {
+		if ((m->dummy = dupmem(s.dummy.field, s.dummy.fieldlen)) ==
+		    NULL)
+			return -1;
+		m->dummylen = s.dummy.fieldlen;
+	}
+	if (s.found) {
+		if ((m->field = dupmem(s.hit.field, s.hit.fieldlen)) == NULL)
+			return -1;
+		m->fieldlen = s.hit.fieldlen;
+		m->found = 1;
+	}
+	return 0;
+}
+
+/* A file truncated under our mapping raises SIGBUS: report, don't crash. */
+static sigjmp_buf bus_jmp;
+
+static void
+on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+static int
+scan_mapped(int fd, const char *path, size_t size, const char *login,
+    size_t loginlen, struct pwmatch *m, struct pwerr *err)
+{
+	struct sigaction sa, old;
+	void *map;
+	int r;
+
+	if (size == 0)
+		return pw_scan("", 0, login, loginlen, m);
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		pwerr_set(err, "cannot map %s: %s", path, strerror(errno));
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1) == 0) {
+		r = pw_scan(map, size, login, loginlen, m);
+		if (r != 0)
+			pwerr_set(err, "out of memory scanning %s", path);
+	} else {
+		pwmatch_free(m);
+		pwerr_set(err, "%s was truncated while being read", path);
+		r = -1;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	munmap(map, size);
+	return r;
+}
+
+int
+pw_lookup(const char *path, const char *login, size_t loginlen,
+    struct pwmatch *m, struct pwerr *err)
+{
+	struct pwindex_found f;
+	struct stat st;
+	char *cdbpath;
+	int fd, r, state, valid;
+
+	memset(m, 0, sizeof(*m));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+		pwerr_set(err, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		pwerr_set(err, "cannot stat %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (pwfile_check_mode(path, &st, err) != 0) {
+		close(fd);
+		return -1;
+	}
+	if ((cdbpath = pwindex_path(path)) == NULL) {
+		pwerr_set(err, "%s: path too long", path);
+		close(fd);
+		return -1;
+	}
+	/* a login no line can hold is looked up as no key, the same work */
+	valid = pwfile_login_ok(login, loginlen);
+	r = pwindex_lookup(cdbpath, &st, valid ? login : NULL,
+	    valid ? loginlen : 0, &f, &state, err);
+	free(cdbpath);
+	m->index = state;
+	if (r == 1) {
+		m->found = f.found;
+		m->field = f.field;
+		m->fieldlen = f.fieldlen;
+		m->dummy = f.dummy;
+		m->dummylen = f.dummylen;
+		m->source = SRC_INDEX;
+		r = 0;
+	} else if (r == 0) {
+		r = scan_mapped(fd, path, (size_t)st.st_size, login, loginlen,
+		    m, err);
+		m->index = state;
+	}
+	close(fd);
+	return r;
+}
+
+int
+pw_text_digest(const char *text, size_t size, unsigned char md[32])
+{
+	unsigned len;
+
+	return EVP_Digest(size ? text : "", size, md, &len, EVP_sha256(),
+	    NULL) == 1 && len == 32 ? 0 : -1;
+}
+
+static size_t
+linelen(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+}
+
+int
+pw_index_build(const char *path, const char *text, size_t size,
+    const struct stat *st, struct pwerr *err)
+{
+	const char *p, *end = text + size;
+	unsigned char md[32];
+	struct pwindex_make *w;
+	struct pwline l, d;
+	uint64_t est = 0;
+	char *cdbpath;
+	size_t n;
+	int r = -1;
+
+	if ((cdbpath = pwindex_path(path)) == NULL) {
+		pwerr_set(err, "%s: path too long", path);
+		return -1;
+	}
+	/* the shards this text needs, from the bytes its records take */
+	for (p = text; p < end; p += n + 1) {
+		n = linelen(p, end);
+		if (pwfile_parse_line(p, n, &l) == PWL_ENTRY)
+			est += PWINDEX_RECSIZE(l.loginlen, l.fieldlen);
+	}
+	if (pw_text_digest(text, size, md) != 0) {
+		pwerr_set(err, "cannot compute the digest of %s", path);
+		goto out;
+	}
+	w = pwindex_make_start(cdbpath, pwindex_shards_for(est), st, err);
+	if (w == NULL)
+		goto out;
+	for (p = text; p < end; p += n + 1) {
+		n = linelen(p, end);
+		if (pwfile_parse_line(p, n, &l) == PWL_ENTRY &&
+		    pwindex_make_add(w, l.login, l.loginlen, l.field,
+		    l.fieldlen, err) != 0) {
+			pwindex_make_abort(w);
+			goto out;
+		}
+	}
+	if (!pwfile_dummy(text, size, &d)) {
+		d.field = "";
+		d.fieldlen = 0;
+	}
+	r = pwindex_make_finish(w, st, md, d.field, d.fieldlen, err);
+out:
+	free(cdbpath);
+	return r;
+}
+
+int
+pw_index_build_file(const char *path, struct pwerr *err)
+{
+	struct stat st;
+	void *map = NULL;
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 ||
+	    fstat(fd, &st) != 0) {
+		pwerr_set(err, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (st.st_size > 0 && (map = mmap(NULL, (size_t)st.st_size,
+	    PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		pwerr_set(err, "cannot map %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	r = pw_index_build(path, map ? map : "", (size_t)st.st_size, &st, err);
+	if (map != NULL)
+		munmap(map, (size_t)st.st_size);
+	close(fd);
+	return r;
+}

@@ -1,0 +1,48 @@
+/* lookup.h: a login's verifiers, from the index when it answers for the
+ * text as it is now, else from the text; and the building of that index.
+ * The one place where the text's syntax (pwfile) and the cdb (pwindex)
+ * meet. */
+#ifndef LOOKUP_H
+#define LOOKUP_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "pwfile.h"
+#include "pwindex.h"
+
+/* What one lookup found.  Strings are private copies: pwmatch_free wipes. */
+enum { SRC_TEXT, SRC_INDEX };
+struct pwmatch {
+	int found;
+	char *field;		/* the login's verifier field */
+	size_t fieldlen;
+	char *dummy;		/* pwfile_dummy's field: unknown logins do
+				 * the same work against it */
+	size_t dummylen;
+	int source;		/* SRC_TEXT or SRC_INDEX */
+	int index;		/* IDX_* */
+};
+void pwmatch_free(struct pwmatch *m);
+
+/* Looks a login up: through PATH.cdb when it was built from the current
+ * text and checks, else by scanning the text.  0, or -1 with err set
+ * (temporary). */
+int pw_lookup(const char *path, const char *login, size_t loginlen,
+    struct pwmatch *m, struct pwerr *err);
+/* The text scan alone, on a whole text in memory.  0, or -1 out of
+ * memory. */
+int pw_scan(const char *text, size_t size, const char *login,
+    size_t loginlen, struct pwmatch *m);
+
+/* Builds PATH.cdb (and its shards) from text, the bytes of the file at path
+ * whose fstat after its last change is st.  0, or -1 with err set. */
+int pw_index_build(const char *path, const char *text, size_t size,
+    const struct stat *st, struct pwerr *err);
+/* The same from the file as it is. */
+int pw_index_build_file(const char *path, struct pwerr *err);
+/* SHA-256 of a text, as the index records it. 0 or -1. */
+int pw_text_digest(const char *text, size_t size, unsigned char md[32]);
+
+#endif
