@@ -82,7 +82,7 @@ FUZZFLAGS = -g -O1 -fno-omit-frame-pointer -Wall -Wextra \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS = build-fuzz/fuzz_fd3 build-fuzz/fuzz_pwfile build-fuzz/fuzz_pwindex \
 	build-fuzz/fuzz_cmd5pw
-FUZZDEPS = tests/fuzz/cheap.h $(SRCS) $(HDRS)
+FUZZDEPS = tests/fuzz/cheap.h tests/fakestat.h $(SRCS) $(HDRS)
 
 fuzz-build: $(FUZZERS)
 
@@ -117,7 +117,7 @@ build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
 	mkdir -p build-vg
 	$(CC) $(STD) $(CFLAGS) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
 
-tests/mkindex: tests/mkindex.c $(SRCS) $(HDRS)
+tests/mkindex: tests/mkindex.c tests/fakestat.h $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
 
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data

@@ -656,8 +656,10 @@ lookup_top(int fd, const char *cdbpath, const struct stat *textst,
 
 	memset(f, 0, sizeof(*f));
 	*state = IDX_BAD;
-	if (file_ok(cdbpath ? cdbpath : "index", fd, &st, err) != 0)
+	if (fstat(fd, &st) != 0) {
+		pwerr_set(err, "cannot stat the index: %s", strerror(errno));
 		return -1;
+	}
 	/* past the format's limit the offsets have wrapped: never believed */
 	if ((uint64_t)st.st_size > limit)
 		return 0;
@@ -715,6 +717,7 @@ pwindex_lookup(const char *cdbpath, const struct stat *textst,
     const char *key, size_t klen, struct pwindex_found *f, int *state,
     struct pwerr *err)
 {
+	struct stat st;
 	int fd, r;
 
 	memset(f, 0, sizeof(*f));
@@ -723,6 +726,10 @@ pwindex_lookup(const char *cdbpath, const struct stat *textst,
 		if (errno == ENOENT)
 			return 0;
 		pwerr_set(err, "cannot open %s: %s", cdbpath, strerror(errno));
+		return -1;
+	}
+	if (file_ok(cdbpath, fd, &st, err) != 0) {
+		close(fd);
 		return -1;
 	}
 	r = lookup_top(fd, cdbpath, textst, key, klen, f, state, err);
