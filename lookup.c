@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 
@@ -180,53 +181,161 @@ linelen(const char *p, const char *end)
 	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 }
 
-int
-pw_index_build(const char *path, const char *text, size_t size,
-    const struct stat *st, struct pwerr *err)
-{
-	const char *p, *end = text + size;
+/* One pass over the text: what its records take, its digest, its dummy
+ * (as pwfile_dummy picks it), and into w the records w wants. */
+struct pass {
+	uint64_t est;
 	unsigned char md[32];
+	struct pwline dummy;
+	size_t seen;
+	int has_dummy, dummy_final;
+};
+
+static int
+one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
+    struct pass *ps, struct pwerr *err)
+{
+	const char *p, *end;
+	EVP_MD_CTX *ctx;
+	struct pwline l;
+	unsigned mdlen;
+	size_t i, n;
+	int r = -1;
+
+	memset(ps, 0, sizeof(*ps));
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		pwerr_set(err, "cannot compute the text's digest");
+		goto out;
+	}
+	for (i = 0; i < niov; i++) {
+		p = iov[i].iov_base;
+		end = p + iov[i].iov_len;
+		if (EVP_DigestUpdate(ctx, p, iov[i].iov_len) != 1) {
+			pwerr_set(err, "cannot compute the text's digest");
+			goto out;
+		}
+		/* pieces end at line ends: no line spans two */
+		for (; p < end; p += n + 1) {
+			n = linelen(p, end);
+			if (pwfile_parse_line(p, n, &l) != PWL_ENTRY)
+				continue;
+			ps->est += PWINDEX_RECSIZE(l.loginlen, l.fieldlen);
+			if (!ps->dummy_final && ps->seen < PW_DUMMY_SPAN) {
+				if (!ps->has_dummy)
+					ps->dummy = l;
+				ps->has_dummy = 1;
+				ps->seen++;
+				if (pwfile_has_crypt(l.field, l.fieldlen)) {
+					ps->dummy = l;
+					ps->dummy_final = 1;
+				}
+			}
+			if (w != NULL && pwindex_make_wants(w, l.login,
+			    l.loginlen) && pwindex_make_add(w, l.login,
+			    l.loginlen, l.field, l.fieldlen, err) != 0)
+				goto out;
+		}
+	}
+	if (EVP_DigestFinal_ex(ctx, ps->md, &mdlen) != 1 || mdlen != 32) {
+		pwerr_set(err, "cannot compute the text's digest");
+		goto out;
+	}
+	if (!ps->has_dummy) {
+		ps->dummy.field = "";
+		ps->dummy.fieldlen = 0;
+	}
+	r = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+/* Only the shards of the changed logins, when the index was current for
+ * the text before the change and keeps its shard count.  1 done, 0 not
+ * possible (build it all), -1 error. */
+static int
+update(const char *cdbpath, const struct iovec *iov, size_t niov,
+    const struct stat *st, const struct stat *oldst,
+    const char *const *keys, const size_t *klens, size_t nkeys,
+    struct pwerr *err)
+{
 	struct pwindex_make *w;
-	struct pwline l, d;
-	uint64_t est = 0;
+	struct pass ps;
+	struct pwerr ignored;
+	unsigned n, want;
+	size_t i;
+
+	if ((w = pwindex_make_resume(cdbpath, oldst, st, &ignored)) == NULL)
+		return 0;
+	n = pwindex_make_shards(w);
+	for (i = 0; i < nkeys; i++)
+		if (pwindex_make_touch(w, keys[i], klens[i], err) != 0) {
+			pwindex_make_abort(w);
+			return -1;
+		}
+	if (one_pass(iov, niov, w, &ps, &ignored) != 0) {
+		pwindex_make_abort(w);
+		return 0;	/* past the limit, say: the full build tells */
+	}
+	/* a text grown or shrunk past its shard count: build it all */
+	want = pwindex_shards_for(ps.est);
+	if (want > n || want * 4 < n) {
+		pwindex_make_abort(w);
+		return 0;
+	}
+	return pwindex_make_finish(w, st, ps.md, ps.dummy.field,
+	    ps.dummy.fieldlen, err) == 0 ? 1 : -1;
+}
+
+int
+pw_index_update(const char *path, const struct iovec *iov, size_t niov,
+    const struct stat *st, const struct stat *oldst,
+    const char *const *keys, const size_t *klens, size_t nkeys,
+    struct pwerr *err)
+{
+	struct pwindex_make *w;
+	struct pass ps;
 	char *cdbpath;
-	size_t n;
 	int r = -1;
 
 	if ((cdbpath = pwindex_path(path)) == NULL) {
 		pwerr_set(err, "%s: path too long", path);
 		return -1;
 	}
+	if (oldst != NULL && nkeys > 0) {
+		r = update(cdbpath, iov, niov, st, oldst, keys, klens, nkeys,
+		    err);
+		if (r != 0)
+			goto out;
+		r = -1;
+	}
 	/* the shards this text needs, from the bytes its records take */
-	for (p = text; p < end; p += n + 1) {
-		n = linelen(p, end);
-		if (pwfile_parse_line(p, n, &l) == PWL_ENTRY)
-			est += PWINDEX_RECSIZE(l.loginlen, l.fieldlen);
-	}
-	if (pw_text_digest(text, size, md) != 0) {
-		pwerr_set(err, "cannot compute the digest of %s", path);
+	if (one_pass(iov, niov, NULL, &ps, err) != 0)
 		goto out;
-	}
-	w = pwindex_make_start(cdbpath, pwindex_shards_for(est), st, err);
+	w = pwindex_make_start(cdbpath, pwindex_shards_for(ps.est), st, err);
 	if (w == NULL)
 		goto out;
-	for (p = text; p < end; p += n + 1) {
-		n = linelen(p, end);
-		if (pwfile_parse_line(p, n, &l) == PWL_ENTRY &&
-		    pwindex_make_add(w, l.login, l.loginlen, l.field,
-		    l.fieldlen, err) != 0) {
-			pwindex_make_abort(w);
-			goto out;
-		}
+	if (one_pass(iov, niov, w, &ps, err) != 0) {
+		pwindex_make_abort(w);
+		goto out;
 	}
-	if (!pwfile_dummy(text, size, &d)) {
-		d.field = "";
-		d.fieldlen = 0;
-	}
-	r = pwindex_make_finish(w, st, md, d.field, d.fieldlen, err);
+	r = pwindex_make_finish(w, st, ps.md, ps.dummy.field,
+	    ps.dummy.fieldlen, err) == 0 ? 0 : -1;
 out:
 	free(cdbpath);
-	return r;
+	return r < 0 ? -1 : 0;
+}
+
+int
+pw_index_build(const char *path, const char *text, size_t size,
+    const struct stat *st, struct pwerr *err)
+{
+	struct iovec iov;
+
+	iov.iov_base = (void *)text;
+	iov.iov_len = size;
+	return pw_index_update(path, &iov, 1, st, NULL, NULL, NULL, 0, err);
 }
 
 int

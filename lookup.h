@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "log.h"
 #include "pwfile.h"
@@ -40,6 +41,15 @@ int pw_scan(const char *text, size_t size, const char *login,
  * whose fstat after its last change is st.  0, or -1 with err set. */
 int pw_index_build(const char *path, const char *text, size_t size,
     const struct stat *st, struct pwerr *err);
+/* The same from a text in pieces, each ending at a line's end (the last
+ * may end without one).  After a change to the logins keys only, with
+ * oldst the stat of the text before it (read under the writers' lock):
+ * only the shards of those logins are rebuilt, when the index was the old
+ * text's.  The pieces' lines of other logins must be the old text's. */
+int pw_index_update(const char *path, const struct iovec *iov, size_t niov,
+    const struct stat *st, const struct stat *oldst,
+    const char *const *keys, const size_t *klens, size_t nkeys,
+    struct pwerr *err);
 /* The same from the file as it is. */
 int pw_index_build_file(const char *path, struct pwerr *err);
 /* SHA-256 of a text, as the index records it. 0 or -1. */

@@ -148,8 +148,8 @@ linelen(const char *p, const char *end)
 	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 }
 
-static int
-has_crypt(const char *field, size_t len)
+int
+pwfile_has_crypt(const char *field, size_t len)
 {
 	struct verifier v[PW_MAXVERIFIERS];
 	size_t i, n;
@@ -180,7 +180,7 @@ pwfile_dummy(const char *text, size_t size, struct pwline *out)
 				*out = l;
 			found = 1;
 			seen++;
-			if (has_crypt(l.field, l.fieldlen)) {
+			if (pwfile_has_crypt(l.field, l.fieldlen)) {
 				*out = l;
 				break;
 			}

@@ -56,6 +56,8 @@ int pwfile_scan(const char *text, size_t size, const char *login,
  * Returns 1 with *out set, 0 when the text has no entry. */
 #define PW_DUMMY_SPAN 1024
 int pwfile_dummy(const char *text, size_t size, struct pwline *out);
+/* 1 when a field (locked or not) holds a crypt hash. */
+int pwfile_has_crypt(const char *field, size_t len);
 /* Refuses a file writable by group or others. 0, or -1 with err set. */
 int pwfile_check_mode(const char *path, const struct stat *st,
     struct pwerr *err);

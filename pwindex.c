@@ -165,6 +165,7 @@ struct part {
 	char *tmp, *final;
 	struct cdb_make cm;
 	uint64_t size, count, gen;
+	int kept;		/* a shard the change leaves as it is */
 };
 
 struct pwindex_make {
@@ -174,6 +175,7 @@ struct pwindex_make {
 	struct part top, *sh;		/* sh: n > 1 */
 	char *scratch;
 	size_t scratchcap;
+	struct stat owner;
 };
 
 static void
@@ -288,6 +290,7 @@ pwindex_make_start(const char *cdbpath, unsigned nshards,
 	w->n = nshards;
 	w->limit = pwindex_limit();
 	w->top.fd = -1;
+	w->owner = *owner;
 	if (nshards > 1 && (w->sh = calloc(nshards, sizeof(*w->sh))) == NULL) {
 		pwerr_set(err, "out of memory");
 		goto fail;
@@ -372,6 +375,11 @@ pwindex_make_add(struct pwindex_make *w, const char *key, size_t klen,
 		pwerr_set(err, "%s: an empty key", w->cdbpath);
 		return -1;
 	}
+	if (p->kept) {
+		pwerr_set(err, "%s: a record for a shard kept as it is",
+		    w->cdbpath);
+		return -1;
+	}
 	if (part_add(w, p, key, klen, val, vlen, 1, err) != 0)
 		return -1;
 	p->count++;
@@ -435,6 +443,8 @@ pwindex_make_finish(struct pwindex_make *w, const struct stat *textst,
 	for (i = 0; w->sh != NULL && i < w->n; i++) {
 		struct part *s = &w->sh[i];
 
+		if (s->kept)
+			continue;
 		snprintf(rest, sizeof(rest), "%016jx %05u %05u %020ju",
 		    (uintmax_t)s->gen, i, w->n, (uintmax_t)s->count);
 		if (add_sized(w, s, K_SHARD, KEYLEN(K_SHARD),
@@ -470,7 +480,8 @@ pwindex_make_finish(struct pwindex_make *w, const struct stat *textst,
 	 * other generations, and a login that meets a new shard under it
 	 * takes the index for damaged and scans the text */
 	for (i = 0; w->sh != NULL && i < w->n; i++)
-		if (rename(w->sh[i].tmp, w->sh[i].final) != 0) {
+		if (!w->sh[i].kept &&
+		    rename(w->sh[i].tmp, w->sh[i].final) != 0) {
 			pwerr_set(err, "cannot rename %s to %s: %s",
 			    w->sh[i].tmp, w->sh[i].final, strerror(errno));
 			goto out;
@@ -735,6 +746,102 @@ pwindex_lookup(const char *cdbpath, const struct stat *textst,
 	r = lookup_top(fd, cdbpath, textst, key, klen, f, state, err);
 	close(fd);
 	return r;
+}
+
+/* ---- a change to a few keys ---- */
+
+struct pwindex_make *
+pwindex_make_resume(const char *cdbpath, const struct stat *oldtextst,
+    const struct stat *owner, struct pwerr *err)
+{
+	struct pwindex_make *w = NULL;
+	char key[24], *v = NULL, *end;
+	struct stat st;
+	unsigned n, i;
+	size_t len;
+	int fd, sfd;
+
+	if ((fd = open(cdbpath, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return NULL;
+	if (file_ok(cdbpath, fd, &st, err) != 0 ||
+	    (uint64_t)st.st_size > pwindex_limit() ||
+	    top_stamp(fd, &st, oldtextst, &n) != 1 || n < 2)
+		goto fail;
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->cdbpath = strdup(cdbpath)) == NULL ||
+	    (w->sh = calloc(n, sizeof(*w->sh))) == NULL)
+		goto fail;
+	w->n = n;
+	w->limit = pwindex_limit();
+	w->owner = *owner;
+	w->top.fd = -1;
+	for (i = 0; i < n; i++)
+		w->sh[i].fd = -1;
+	if (part_open(&w->top, strdup(cdbpath), owner, err) != 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		struct part *p = &w->sh[i];
+
+		key[0] = '\0';
+		snprintf(key + 1, sizeof(key) - 1, "shard%05u", i);
+		if (fetch(fd, key, KEYLEN(K_SHARD) + 5, 0, &v, &len) != 1 ||
+		    len != 37)
+			goto fail;
+		p->size = strtoull(v, &end, 10);
+		if (end != v + 20)
+			goto fail;
+		p->gen = strtoull(v + 21, &end, 16);
+		free(v);
+		v = NULL;
+		/* the shard must be the one named, to be kept */
+		if ((sfd = open_shard(fd, cdbpath, i, n, w->limit, err)) < 0)
+			goto fail;
+		if (fetch(sfd, K_SHARD, KEYLEN(K_SHARD), 0, &v, &len) != 1 ||
+		    len < 20) {
+			close(sfd);
+			goto fail;
+		}
+		p->count = strtoull(v + len - 20, NULL, 10);
+		free(v);
+		v = NULL;
+		close(sfd);
+		p->kept = 1;
+	}
+	close(fd);
+	return w;
+fail:
+	free(v);
+	close(fd);
+	pwindex_make_abort(w);
+	return NULL;
+}
+
+int
+pwindex_make_touch(struct pwindex_make *w, const char *key, size_t klen,
+    struct pwerr *err)
+{
+	struct part *p;
+
+	if (w->n < 2)
+		return 0;
+	p = &w->sh[pwindex_shard_of(key, klen, w->n)];
+	if (!p->kept)
+		return 0;
+	p->kept = 0;
+	return part_open(p, shard_path(w->cdbpath, (unsigned)(p - w->sh)),
+	    &w->owner, err);
+}
+
+int
+pwindex_make_wants(const struct pwindex_make *w, const char *key, size_t klen)
+{
+	return w->n < 2 || !w->sh[pwindex_shard_of(key, klen, w->n)].kept;
+}
+
+unsigned
+pwindex_make_shards(const struct pwindex_make *w)
+{
+	return w->n;
 }
 
 /* ---- checking all of it (cmd5pw check) ---- */

@@ -46,6 +46,20 @@ int pwindex_make_finish(struct pwindex_make *w, const struct stat *textst,
     const unsigned char digest[32], const char *dummy, size_t dummylen,
     struct pwerr *err);
 void pwindex_make_abort(struct pwindex_make *w);
+/* A change to a few keys: starts from the index of the text before the
+ * change (oldtextst: its stat as read under the writers' lock), which must
+ * be sharded and sound; every shard is kept as it is until touched.  NULL
+ * when it cannot be (then build it all). */
+struct pwindex_make *pwindex_make_resume(const char *cdbpath,
+    const struct stat *oldtextst, const struct stat *owner,
+    struct pwerr *err);
+/* The shard of key is rebuilt: every record of it must be added again. */
+int pwindex_make_touch(struct pwindex_make *w, const char *key, size_t klen,
+    struct pwerr *err);
+/* 1 when records of key are to be added (its shard is being rebuilt). */
+int pwindex_make_wants(const struct pwindex_make *w, const char *key,
+    size_t klen);
+unsigned pwindex_make_shards(const struct pwindex_make *w);
 /* Removes leftover temp files and shards a smaller index no longer uses
  * (call under the writers' lock). */
 void pwindex_tidy(const char *cdbpath);
