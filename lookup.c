@@ -2,6 +2,7 @@
  * the cdb files; this file joins them: it looks a login up through the
  * index when the index answers for the text as it is, else in the text,
  * and builds the index from a text. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA256_Init: see pwindex.c */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -13,7 +14,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "hmac_md5.h"
 #include "lookup.h"
@@ -164,13 +165,17 @@ pw_lookup(const char *path, const char *login, size_t loginlen,
 	return r;
 }
 
+/* SHA256_Init, not EVP: EVP in cmd5checkpw's static binary would make
+ * every login's exec relocate much more of libcrypto. */
 int
 pw_text_digest(const char *text, size_t size, unsigned char md[32])
 {
-	unsigned len;
+	SHA256_CTX c;
 
-	return EVP_Digest(size ? text : "", size, md, &len, EVP_sha256(),
-	    NULL) == 1 && len == 32 ? 0 : -1;
+	if (SHA256_Init(&c) != 1 || SHA256_Update(&c, text, size) != 1 ||
+	    SHA256_Final(md, &c) != 1)
+		return -1;
+	return 0;
 }
 
 static size_t
@@ -196,22 +201,20 @@ one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
     struct pass *ps, struct pwerr *err)
 {
 	const char *p, *end;
-	EVP_MD_CTX *ctx;
+	SHA256_CTX ctx;
 	struct pwline l;
-	unsigned mdlen;
 	size_t i, n;
 	int r = -1;
 
 	memset(ps, 0, sizeof(*ps));
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	if (SHA256_Init(&ctx) != 1) {
 		pwerr_set(err, "cannot compute the text's digest");
 		goto out;
 	}
 	for (i = 0; i < niov; i++) {
 		p = iov[i].iov_base;
 		end = p + iov[i].iov_len;
-		if (EVP_DigestUpdate(ctx, p, iov[i].iov_len) != 1) {
+		if (SHA256_Update(&ctx, p, iov[i].iov_len) != 1) {
 			pwerr_set(err, "cannot compute the text's digest");
 			goto out;
 		}
@@ -237,7 +240,7 @@ one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
 				goto out;
 		}
 	}
-	if (EVP_DigestFinal_ex(ctx, ps->md, &mdlen) != 1 || mdlen != 32) {
+	if (SHA256_Final(ps->md, &ctx) != 1) {
 		pwerr_set(err, "cannot compute the text's digest");
 		goto out;
 	}
@@ -247,7 +250,6 @@ one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
 	}
 	r = 0;
 out:
-	EVP_MD_CTX_free(ctx);
 	return r;
 }
 

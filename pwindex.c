@@ -22,6 +22,7 @@
  *   "\0shardI"  "SIZE GEN" of shard I (I in %05u), when N > 1
  * Shard file: "\0shard" "cmd5pw-shard-2 SIZE GEN I N COUNT". */
 #define _GNU_SOURCE		/* getrandom, getauxval */
+#define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA256_Init: see record_check */
 #include <cdb.h>
 #include <dirent.h>
 #include <errno.h>
@@ -37,7 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include "pwindex.h"
 
@@ -140,22 +141,23 @@ text_stamp(const struct stat *st, char *buf, size_t size)
 	    (long)st->st_ctim.tv_nsec);
 }
 
-/* buf holds value, then room for \0 key: the check of value under key */
+/* The check of value under key.  The low-level SHA-256 calls, not EVP:
+ * EVP would load OpenSSL 3's providers in every login's exec (see
+ * hmac_md5.c). */
 static void
 record_check(const char *key, size_t klen, const char *val, size_t vlen,
-    char *scratch, unsigned char out[CHECKLEN])
+    unsigned char out[CHECKLEN])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen;
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256_CTX c;
 
-	if (scratch != val)
-		memcpy(scratch, val, vlen);
-	scratch[vlen] = '\0';
-	memcpy(scratch + vlen + 1, key, klen);
-	if (EVP_Digest(scratch, vlen + 1 + klen, md, &mdlen, EVP_sha256(),
-	    NULL) != 1)
-		memset(md, 0xff, CHECKLEN);	/* then nothing checks */
+	SHA256_Init(&c);
+	SHA256_Update(&c, val, vlen);
+	SHA256_Update(&c, "", 1);
+	SHA256_Update(&c, key, klen);
+	SHA256_Final(md, &c);
 	memcpy(out, md, CHECKLEN);
+	OPENSSL_cleanse(&c, sizeof(c));
 }
 
 /* ---- building ---- */
@@ -351,8 +353,9 @@ part_add(struct pwindex_make *w, struct part *p, const char *key,
 			w->scratch = ns;
 			w->scratchcap = need * 2;
 		}
-		record_check(key, klen, val, vlen, w->scratch + CHECKLEN, chk);
+		record_check(key, klen, val, vlen, chk);
 		memcpy(w->scratch, chk, CHECKLEN);
+		memcpy(w->scratch + CHECKLEN, val, vlen);
 		v = w->scratch;
 		vlen += CHECKLEN;
 	}
@@ -544,7 +547,7 @@ fetch(int fd, const char *key, size_t klen, int checked, char **out,
 		len -= CHECKLEN;
 		memcpy(chk, p, CHECKLEN);
 		memmove(p, p + CHECKLEN, len);
-		record_check(key, klen, p, len, p, got);
+		record_check(key, klen, p, len, got);
 		if (CRYPTO_memcmp(got, chk, CHECKLEN) != 0) {
 			OPENSSL_cleanse(p, len);
 			free(p);
@@ -655,10 +658,11 @@ out:
 	return fd;
 }
 
+/* fst: the top file's stat, or NULL to take it */
 static int
-lookup_top(int fd, const char *cdbpath, const struct stat *textst,
-    const char *key, size_t klen, struct pwindex_found *f, int *state,
-    struct pwerr *err)
+lookup_top(int fd, const struct stat *fst, const char *cdbpath,
+    const struct stat *textst, const char *key, size_t klen,
+    struct pwindex_found *f, int *state, struct pwerr *err)
 {
 	uint64_t limit = pwindex_limit();
 	struct stat st;
@@ -667,7 +671,9 @@ lookup_top(int fd, const char *cdbpath, const struct stat *textst,
 
 	memset(f, 0, sizeof(*f));
 	*state = IDX_BAD;
-	if (fstat(fd, &st) != 0) {
+	if (fst != NULL)
+		st = *fst;
+	else if (fstat(fd, &st) != 0) {
 		pwerr_set(err, "cannot stat the index: %s", strerror(errno));
 		return -1;
 	}
@@ -719,8 +725,8 @@ pwindex_lookup_fd(int fd, const char *cdbpath, const struct stat *textst,
 {
 	struct pwerr err;
 
-	return lookup_top(fd, cdbpath, textst, key, klen, f, state, &err) ==
-	    1;
+	return lookup_top(fd, NULL, cdbpath, textst, key, klen, f, state,
+	    &err) == 1;
 }
 
 int
@@ -743,7 +749,7 @@ pwindex_lookup(const char *cdbpath, const struct stat *textst,
 		close(fd);
 		return -1;
 	}
-	r = lookup_top(fd, cdbpath, textst, key, klen, f, state, err);
+	r = lookup_top(fd, &st, cdbpath, textst, key, klen, f, state, err);
 	close(fd);
 	return r;
 }
@@ -856,8 +862,6 @@ verify_records(const char *path, const char *map, size_t size, unsigned i,
 	const unsigned char *p = (const unsigned char *)map + CDB_HEADER;
 	const unsigned char *end;
 	uint32_t klen, vlen, dstart;
-	char *scratch = NULL;
-	size_t cap = 0;
 	int64_t count = 0;
 
 	if (size < CDB_HEADER)
@@ -893,31 +897,17 @@ verify_records(const char *path, const char *map, size_t size, unsigned i,
 			    klen > VALUE_MAX ||
 			    pwindex_shard_of((const char *)p, klen, n) != i)
 				goto bad;
-			if (cap < vlen + 1 + klen) {
-				free(scratch);
-				cap = 2 * ((size_t)vlen + 1 + klen);
-				if ((scratch = malloc(cap)) == NULL) {
-					pwerr_set(err, "out of memory");
-					return -1;
-				}
-			}
 			record_check((const char *)p, klen,
 			    (const char *)p + klen + CHECKLEN, vlen - CHECKLEN,
-			    scratch, got);
+			    got);
 			if (CRYPTO_memcmp(got, p + klen, CHECKLEN) != 0)
 				goto bad;
 			count++;
 		}
 		p += klen + vlen;
 	}
-	if (scratch != NULL)
-		OPENSSL_cleanse(scratch, cap);
-	free(scratch);
 	return count;
 bad:
-	if (scratch != NULL)
-		OPENSSL_cleanse(scratch, cap);
-	free(scratch);
 	pwerr_set(err, "%s is damaged: a record fails its check", path);
 	return -1;
 }

@@ -267,7 +267,9 @@ login_job(struct job *j, const char *name, const char *file, unsigned count,
 	memset(j, 0, sizeof(*j));
 	j->name = name;
 	if (pos == MISSING) {
-		snprintf(login, sizeof(login), "%s", MISSING_LOGIN);
+		/* shaped like the file's own logins (issue 14): a scan for
+		 * "nosuchuser@..." skips most lines at their first byte */
+		login_of(count, login, sizeof(login));
 		pass_of(0, pass, sizeof(pass));
 	} else {
 		login_of(i, login, sizeof(login));
