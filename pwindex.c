@@ -168,6 +168,7 @@ struct part {
 	struct cdb_make cm;
 	uint64_t size, count, gen;
 	int kept;		/* a shard the change leaves as it is */
+	int making;		/* cm started, not finished */
 };
 
 struct pwindex_make {
@@ -183,6 +184,17 @@ struct pwindex_make {
 static void
 part_close(struct part *p)
 {
+	int null;
+
+	/* tinycdb frees its record lists only in cdb_make_finish: finish
+	 * into /dev/null */
+	if (p->making && (null = open("/dev/null", O_WRONLY | O_CLOEXEC)) >=
+	    0) {
+		p->cm.cdb_fd = null;
+		(void)cdb_make_finish(&p->cm);
+		close(null);
+	}
+	p->making = 0;
 	if (p->fd >= 0) {
 		close(p->fd);
 		(void)unlink(p->tmp);
@@ -249,6 +261,7 @@ part_open(struct part *p, char *final, const struct stat *owner,
 		return -1;
 	}
 	cdb_make_start(&p->cm, p->fd);
+	p->making = 1;
 	return 0;
 }
 
@@ -395,6 +408,7 @@ part_finish(struct part *p, struct pwerr *err)
 {
 	struct stat st;
 
+	p->making = 0;
 	if (cdb_make_finish(&p->cm) != 0 || fsync(p->fd) != 0 ||
 	    fstat(p->fd, &st) != 0) {
 		pwerr_set(err, "cannot write %s: %s", p->tmp, strerror(errno));
