@@ -22,7 +22,13 @@ LIBS_1 = -static -lcdb -lcrypt -lcrypto -pthread
 LIBS_0 = $(PKG_LIBS)
 LIBS = $(LIBS_$(STATIC))
 
-CORE = hmac_md5.o pwfile.o pwindex.o lookup.o fd3.o verify.o log.o
+CORE = hmac_md5.o pwfile.o pwindex.o lookup.o fd3.o verify.o log.o state.o \
+	stdfds.o
+# cmd5pw: options in cmd5pw.c, commands in pwcmd.c and pwcheck.c, the
+# transaction of every change in txn.c (cmd5pw.c's top comment)
+PWTOOL = util.o txn.o password.o batch.o pwcmd.o pwcheck.o
+PWTOOL_SRCS = util.c txn.c password.c batch.c pwcmd.c pwcheck.c
+PWTOOL_HDRS = util.h txn.h password.h batch.h pwcmd.h pwcheck.h
 PROGS = cmd5checkpw cmd5pw
 
 all: $(PROGS)
@@ -30,14 +36,23 @@ all: $(PROGS)
 cmd5checkpw: cmd5checkpw.o $(CORE)
 	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5checkpw.o $(CORE) $(LIBS)
 
-cmd5pw: cmd5pw.o $(CORE)
-	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(CORE) $(LIBS)
+cmd5pw: cmd5pw.o $(PWTOOL) $(CORE)
+	$(CC) $(STD) $(CFLAGS) $(LDFLAGS) -o $@ cmd5pw.o $(PWTOOL) $(CORE) $(LIBS)
 
 .c.o:
 	$(CC) $(STD) $(CFLAGS) -c $<
 
-cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h lookup.h pwfile.h pwindex.h verify.h
-cmd5pw.o: cmd5pw.c fd3.h hmac_md5.h log.h lookup.h pwfile.h pwindex.h verify.h
+cmd5checkpw.o: cmd5checkpw.c fd3.h hmac_md5.h log.h lookup.h pwfile.h \
+	pwindex.h stdfds.h verify.h
+cmd5pw.o: cmd5pw.c batch.h password.h pwcheck.h pwcmd.h stdfds.h txn.h util.h
+util.o: util.c batch.h hmac_md5.h log.h password.h pwfile.h txn.h util.h
+txn.o: txn.c lookup.h password.h pwfile.h pwindex.h txn.h util.h
+password.o: password.c hmac_md5.h password.h util.h
+batch.o: batch.c batch.h hmac_md5.h password.h util.h
+pwcmd.o: pwcmd.c batch.h hmac_md5.h lookup.h password.h pwcheck.h pwcmd.h pwfile.h \
+	txn.h util.h verify.h
+pwcheck.o: pwcheck.c hmac_md5.h lookup.h pwcheck.h pwfile.h pwindex.h txn.h util.h
+stdfds.o: stdfds.c stdfds.h
 hmac_md5.o: hmac_md5.c hmac_md5.h
 pwfile.o: pwfile.c hmac_md5.h log.h pwfile.h
 pwindex.o: pwindex.c log.h pwindex.h
@@ -45,11 +60,14 @@ lookup.o: lookup.c hmac_md5.h log.h lookup.h pwfile.h pwindex.h
 fd3.o: fd3.c fd3.h hmac_md5.h
 verify.o: verify.c verify.h fd3.h hmac_md5.h pwfile.h
 log.o: log.c log.h
+state.o: state.c state.h
 
 # The test suite (README): tests/check.sh runs it on this build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build in build-san/.
-SRCS = hmac_md5.c pwfile.c pwindex.c lookup.c fd3.c verify.c log.c
-HDRS = hmac_md5.h pwfile.h pwindex.h lookup.h fd3.h verify.h log.h
+SRCS = hmac_md5.c pwfile.c pwindex.c lookup.c fd3.c verify.c log.c state.c \
+	stdfds.c
+HDRS = hmac_md5.h pwfile.h pwindex.h lookup.h fd3.h verify.h log.h state.h \
+	stdfds.h
 SAN = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
@@ -62,9 +80,10 @@ build-san/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
 	mkdir -p build-san
 	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5checkpw.c $(SRCS) $(LIBS_0)
 
-build-san/cmd5pw: cmd5pw.c $(SRCS) $(HDRS)
+build-san/cmd5pw: cmd5pw.c $(PWTOOL_SRCS) $(PWTOOL_HDRS) $(SRCS) $(HDRS)
 	mkdir -p build-san
-	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(SRCS) $(LIBS_0)
+	$(CC) $(STD) $(CFLAGS) $(SAN) -o $@ cmd5pw.c $(PWTOOL_SRCS) $(SRCS) \
+	    $(LIBS_0)
 
 build-san/unit: tests/unit.c $(SRCS) $(HDRS)
 	mkdir -p build-san
@@ -98,8 +117,10 @@ build-fuzz/fuzz_pwindex: tests/fuzz/fuzz_pwindex.c $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_pwindex.c $(SRCS) $(LIBS_0)
 
-# cmd5pw.c itself is compiled in (main renamed; see the target)
-build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(FUZZDEPS)
+# cmd5pw's sources are compiled in, as one unit (main renamed; see the
+# target)
+build-fuzz/fuzz_cmd5pw: tests/fuzz/fuzz_cmd5pw.c cmd5pw.c $(PWTOOL_SRCS) \
+	    $(PWTOOL_HDRS) $(FUZZDEPS)
 	mkdir -p build-fuzz
 	$(FUZZCC) $(STD) $(FUZZFLAGS) -I. -o $@ tests/fuzz/fuzz_cmd5pw.c $(SRCS) $(LIBS_0) -pthread
 
@@ -119,6 +140,10 @@ build-vg/cmd5checkpw: cmd5checkpw.c $(SRCS) $(HDRS)
 
 tests/mkindex: tests/mkindex.c tests/fakestat.h $(SRCS) $(HDRS)
 	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/mkindex.c $(SRCS) $(LIBS_0)
+
+# tests/statetool drives state.c for tests/t_state.sh
+tests/statetool: tests/statetool.c state.c state.h
+	$(CC) $(STD) $(CFLAGS) -I. -o $@ tests/statetool.c state.c
 
 # make bench: the benchmark of docs/bench.md, 1.5 minutes on 2 cores; its data
 # goes to bench/out/.  The baselines are static, as cmd5checkpw is.
@@ -176,7 +201,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/cmd5pw.8 $(DESTDIR)$(MANDIR)/man5/poppasswd.5
 
 clean:
-	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/*.o
+	rm -f *.o $(PROGS) tests/unit tests/mkindex tests/statetool tests/*.o
 	rm -rf build-san build-fuzz build-vg tests/tmp bench/out
 	rm -f $(BENCH)
 

@@ -20,6 +20,7 @@
 #include "hmac_md5.h"
 #include "log.h"
 #include "lookup.h"
+#include "stdfds.h"
 #include "verify.h"
 
 #define EXIT_REJECT 1
@@ -56,19 +57,6 @@ dieusage(const char *why)
 	if (isatty(2))
 		fprintf(stderr, "cmd5checkpw: %s\n%s\n", why, USAGE);
 	die(EXIT_MISUSE, why);
-}
-
-/* A closed 0, 1 or 2 would be taken by the password file and handed to
- * prog; hold them with /dev/null. */
-static void
-hold_std_fds(void)
-{
-	int fd;
-
-	for (fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) == -1 &&
-		    open("/dev/null", O_RDWR) != fd)
-			_exit(EXIT_TEMP);
 }
 
 static long

@@ -366,3 +366,47 @@ pw_index_build_file(const char *path, struct pwerr *err)
 	close(fd);
 	return r;
 }
+
+struct entries {
+	const char *p, *end;
+};
+
+static int
+next_entry(void *ctx, const char **k, size_t *klen, const char **v,
+    size_t *vlen)
+{
+	struct entries *e = ctx;
+	struct pwline l;
+	size_t n;
+
+	while (e->p < e->end) {
+		n = linelen(e->p, e->end);
+		e->p += n + 1;
+		if (pwfile_parse_line(e->p - n - 1, n, &l) == PWL_ENTRY) {
+			*k = l.login;
+			*klen = l.loginlen;
+			*v = l.field;
+			*vlen = l.fieldlen;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+pw_index_verify(const char *path, const char *text, size_t size,
+    const struct stat *st, struct pwindex_info *info, int *state,
+    struct pwerr *err)
+{
+	struct entries e = { text, text + size };
+	char *cdbpath;
+	int r;
+
+	if ((cdbpath = pwindex_path(path)) == NULL) {
+		pwerr_set(err, "%s: path too long", path);
+		return -1;
+	}
+	r = pwindex_verify(cdbpath, st, next_entry, &e, info, state, err);
+	free(cdbpath);
+	return r;
+}

@@ -52,6 +52,11 @@ int pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     struct pwerr *err);
 /* The same from the file as it is. */
 int pw_index_build_file(const char *path, struct pwerr *err);
+/* cmd5pw check: the index against every entry of the text (the file at
+ * path, whose fstat is st): pwindex_verify. */
+int pw_index_verify(const char *path, const char *text, size_t size,
+    const struct stat *st, struct pwindex_info *info, int *state,
+    struct pwerr *err);
 /* SHA-256 of a text, as the index records it. 0 or -1. */
 int pw_text_digest(const char *text, size_t size, unsigned char md[32]);
 

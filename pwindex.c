@@ -866,88 +866,92 @@ pwindex_make_shards(const struct pwindex_make *w)
 
 /* ---- checking all of it (cmd5pw check) ---- */
 
-/* Every record of a mapped file: checks verified, keys in their shard.
- * Returns the login records counted, or -1 (err set). */
-static int64_t
-verify_records(const char *path, const char *map, size_t size, unsigned i,
-    unsigned n, struct pwerr *err)
+/* A mapped file of the index, walked record by record: records were added
+ * in the text's order, so the text's entries meet them in order. */
+struct walkfile {
+	const unsigned char *map, *p, *end;
+	size_t size;
+	uint64_t count;		/* login records, as the file states */
+	char *path;
+};
+
+static uint32_t
+le32(const unsigned char *p)
 {
-	unsigned char got[CHECKLEN];
-	const unsigned char *p = (const unsigned char *)map + CDB_HEADER;
-	const unsigned char *end;
-	uint32_t klen, vlen, dstart;
-	int64_t count = 0;
-
-	if (size < CDB_HEADER)
-		goto bad;
-	/* the records end where the first hash table starts */
-	dstart = (uint32_t)((const unsigned char *)map)[0] |
-	    (uint32_t)((const unsigned char *)map)[1] << 8 |
-	    (uint32_t)((const unsigned char *)map)[2] << 16 |
-	    (uint32_t)((const unsigned char *)map)[3] << 24;
-	for (unsigned t = 1; t < 256; t++) {
-		const unsigned char *h = (const unsigned char *)map + 8 * t;
-		uint32_t pos = (uint32_t)h[0] | (uint32_t)h[1] << 8 |
-		    (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
-
-		if (pos < dstart)
-			dstart = pos;
-	}
-	if (dstart < CDB_HEADER || dstart > size)
-		goto bad;
-	end = (const unsigned char *)map + dstart;
-	while (p < end) {
-		if (end - p < 8)
-			goto bad;
-		klen = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-		vlen = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
-		    (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
-		p += 8;
-		if ((uint64_t)klen + vlen > (uint64_t)(end - p) || klen == 0)
-			goto bad;
-		if (p[0] != '\0') {
-			if (vlen < CHECKLEN || vlen > VALUE_MAX ||
-			    klen > VALUE_MAX ||
-			    pwindex_shard_of((const char *)p, klen, n) != i)
-				goto bad;
-			record_check((const char *)p, klen,
-			    (const char *)p + klen + CHECKLEN, vlen - CHECKLEN,
-			    got);
-			if (CRYPTO_memcmp(got, p + klen, CHECKLEN) != 0)
-				goto bad;
-			count++;
-		}
-		p += klen + vlen;
-	}
-	return count;
-bad:
-	pwerr_set(err, "%s is damaged: a record fails its check", path);
-	return -1;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
 }
 
-static int64_t
-verify_file(const char *path, int fd, unsigned i, unsigned n,
-    struct pwerr *err)
+static int
+walk_open(struct walkfile *f, const char *path, int fd)
 {
 	struct stat st;
-	void *map;
-	int64_t r;
+	uint32_t pos, dstart;
+	unsigned t;
+	void *m;
 
-	if (fstat(fd, &st) != 0) {
-		pwerr_set(err, "cannot stat %s: %s", path, strerror(errno));
+	memset(f, 0, sizeof(*f));
+	if ((f->path = strdup(path)) == NULL || fstat(fd, &st) != 0 ||
+	    st.st_size < CDB_HEADER)
 		return -1;
-	}
-	if (st.st_size == 0)
-		return verify_records(path, "", 0, i, n, err);
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		pwerr_set(err, "cannot map %s: %s", path, strerror(errno));
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
 		return -1;
+	f->map = m;
+	f->size = (size_t)st.st_size;
+	/* the records end where the first hash table starts */
+	dstart = le32(f->map);
+	for (t = 1; t < 256; t++)
+		if ((pos = le32(f->map + 8 * t)) < dstart)
+			dstart = pos;
+	if (dstart < CDB_HEADER || dstart > f->size)
+		return -1;
+	f->p = f->map + CDB_HEADER;
+	f->end = f->map + dstart;
+	return 0;
+}
+
+static void
+walk_close(struct walkfile *f)
+{
+	if (f->map != NULL)
+		munmap((void *)f->map, f->size);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The next login record of f: 1 (key, value after its check, check
+ * verified), 0 none left, -1 damaged. */
+static int
+walk_next(struct walkfile *f, const char **k, size_t *klen, const char **v,
+    size_t *vlen)
+{
+	unsigned char got[CHECKLEN];
+	uint32_t kl, vl;
+
+	while (f->p < f->end) {
+		if (f->end - f->p < 8)
+			return -1;
+		kl = le32(f->p);
+		vl = le32(f->p + 4);
+		f->p += 8;
+		if ((uint64_t)kl + vl > (uint64_t)(f->end - f->p) || kl == 0)
+			return -1;
+		*k = (const char *)f->p;
+		f->p += (size_t)kl + vl;
+		if ((*k)[0] == '\0')
+			continue;	/* ours */
+		if (vl < CHECKLEN || vl > VALUE_MAX)
+			return -1;
+		*klen = kl;
+		*v = *k + kl + CHECKLEN;
+		*vlen = vl - CHECKLEN;
+		record_check(*k, kl, *v, *vlen, got);
+		if (CRYPTO_memcmp(got, *k + kl, CHECKLEN) != 0)
+			return -1;
+		return 1;
 	}
-	r = verify_records(path, map, (size_t)st.st_size, i, n, err);
-	munmap(map, (size_t)st.st_size);
-	return r;
+	return 0;
 }
 
 static int
@@ -955,7 +959,7 @@ count_of(const char *v, size_t len, uint64_t *out)
 {
 	char *end;
 
-	if (len != 20 && len < 20)
+	if (len < 20)
 		return -1;
 	*out = strtoull(v + len - 20, &end, 10);
 	return end == v + len ? 0 : -1;
@@ -963,16 +967,19 @@ count_of(const char *v, size_t len, uint64_t *out)
 
 int
 pwindex_verify(const char *cdbpath, const struct stat *textst,
-    struct pwindex_info *info, int *state, struct pwerr *err)
+    int (*next)(void *ctx, const char **k, size_t *klen, const char **v,
+    size_t *vlen), void *ctx, struct pwindex_info *info, int *state,
+    struct pwerr *err)
 {
 	struct pwindex_found f;
+	struct walkfile *wf = NULL;
 	struct stat st;
-	char *v = NULL;
-	size_t vlen;
-	unsigned i;
-	uint64_t c;
-	int64_t got;
-	int fd, sfd, r;
+	const char *k, *v, *wk, *wv;
+	char *meta = NULL;
+	size_t klen, vlen, wklen, wvlen, mlen;
+	unsigned i, nf = 0;
+	uint64_t seen;
+	int fd = -1, sfd, r, got;
 
 	memset(info, 0, sizeof(*info));
 	r = pwindex_lookup(cdbpath, textst, NULL, 0, &f, state, err);
@@ -984,76 +991,114 @@ pwindex_verify(const char *cdbpath, const struct stat *textst,
 		return r;
 	}
 	*state = IDX_BAD;
+	r = -1;
 	if ((fd = open(cdbpath, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 ||
 	    fstat(fd, &st) != 0) {
 		pwerr_set(err, "cannot read %s: %s", cdbpath, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
+		goto out;
 	}
 	top_stamp(fd, &st, textst, &info->nshards);
-	info->largest = (uint64_t)st.st_size;
 	r = 0;
-	if (fetch(fd, K_DIGEST, KEYLEN(K_DIGEST), 0, &v, &vlen) != 1 ||
-	    vlen != 32) {
+	if (fetch(fd, K_DIGEST, KEYLEN(K_DIGEST), 0, &meta, &mlen) != 1 ||
+	    mlen != 32) {
 		pwerr_set(err, "%s is damaged: no text digest", cdbpath);
 		goto out;
 	}
-	memcpy(info->digest, v, 32);
-	free(v);
-	v = NULL;
-	if (fetch(fd, K_COUNT, KEYLEN(K_COUNT), 0, &v, &vlen) != 1 ||
-	    count_of(v, vlen, &c) != 0) {
-		pwerr_set(err, "%s is damaged: no record count", cdbpath);
+	memcpy(info->digest, meta, 32);
+	free(meta);
+	meta = NULL;
+	nf = info->nshards > 1 ? info->nshards : 1;
+	if ((wf = calloc(nf, sizeof(*wf))) == NULL) {
+		pwerr_set(err, "out of memory");
+		r = -1;
 		goto out;
 	}
-	if ((got = verify_file(cdbpath, fd, 0, 1, err)) < 0 || (uint64_t)got != c) {
-		if (got >= 0)
-			pwerr_set(err, "%s is damaged: %ju records, %ju counted",
-			    cdbpath, (uintmax_t)got, (uintmax_t)c);
-		goto out;
+	if (info->nshards == 1) {
+		if (walk_open(&wf[0], cdbpath, fd) != 0 ||
+		    fetch(fd, K_COUNT, KEYLEN(K_COUNT), 0, &meta, &mlen) != 1 ||
+		    count_of(meta, mlen, &wf[0].count) != 0) {
+			pwerr_set(err, "%s is damaged: its records cannot be "
+			    "read", cdbpath);
+			goto out;
+		}
+		free(meta);
+		meta = NULL;
+		info->largest = (uint64_t)st.st_size;
 	}
-	info->records = (uint64_t)got;
 	for (i = 0; info->nshards > 1 && i < info->nshards; i++) {
-		char *sp = shard_path(cdbpath, i), *self = NULL;
-		size_t slen;
+		char *sp = shard_path(cdbpath, i);
 
 		sfd = open_shard(fd, cdbpath, i, info->nshards, UINT64_MAX, err);
-		if (sfd < 0 || sp == NULL) {
-			if (sfd == -2)
-				pwerr_set(err, "%s.%u is missing or damaged",
-				    cdbpath, i);
+		if (sfd == -1 || sp == NULL) {
+			free(sp);
+			r = -1;
+			goto out;
+		}
+		if (sfd < 0 || walk_open(&wf[i], sp, sfd) != 0 ||
+		    fetch(sfd, K_SHARD, KEYLEN(K_SHARD), 0, &meta, &mlen) != 1 ||
+		    count_of(meta, mlen, &wf[i].count) != 0) {
+			pwerr_set(err, "%s is missing or damaged", sp);
 			free(sp);
 			if (sfd >= 0)
 				close(sfd);
-			r = sfd == -1 ? -1 : 0;
 			goto out;
 		}
-		if (fstat(sfd, &st) == 0 && (uint64_t)st.st_size >
-		    info->largest)
-			info->largest = (uint64_t)st.st_size;
-		if (fetch(sfd, K_SHARD, KEYLEN(K_SHARD), 0, &self, &slen) != 1 ||
-		    count_of(self, slen, &c) != 0 ||
-		    (got = verify_file(sp, sfd, i, info->nshards, err)) < 0 ||
-		    (uint64_t)got != c) {
-			if (self != NULL && got >= 0)
-				pwerr_set(err, "%s is damaged: a record count "
-				    "is wrong", sp);
-			free(self);
-			free(sp);
-			close(sfd);
-			goto out;
-		}
-		info->records += (uint64_t)got;
-		free(self);
+		free(meta);
+		meta = NULL;
 		free(sp);
 		close(sfd);
+		if (wf[i].size > info->largest)
+			info->largest = wf[i].size;
+	}
+	/* every entry of the text, in order, is the next record of its
+	 * shard: the index is what a build of this text writes */
+	while ((got = next(ctx, &k, &klen, &v, &vlen)) == 1) {
+		struct walkfile *w = &wf[pwindex_shard_of(k, klen, nf)];
+
+		if (walk_next(w, &wk, &wklen, &wv, &wvlen) != 1) {
+			pwerr_set(err, "%s is damaged or not this text's: a "
+			    "record is missing or fails its check", w->path);
+			goto out;
+		}
+		if (wklen != klen || memcmp(wk, k, klen) != 0 ||
+		    wvlen != vlen || memcmp(wv, v, vlen) != 0) {
+			pwerr_set(err, "%s is not this text's: a record "
+			    "differs from its line", w->path);
+			goto out;
+		}
+		info->records++;
+	}
+	if (got < 0) {
+		pwerr_set(err, "out of memory");
+		r = -1;
+		goto out;
+	}
+	for (i = 0; i < nf; i++) {
+		seen = 0;
+		while ((got = walk_next(&wf[i], &wk, &wklen, &wv, &wvlen)) == 1)
+			seen++;
+		if (got < 0 || seen > 0) {
+			pwerr_set(err, "%s is not this text's: it holds "
+			    "records of no line", wf[i].path);
+			goto out;
+		}
+	}
+	for (i = 0, seen = 0; i < nf; i++)
+		seen += wf[i].count;
+	if (seen != info->records) {
+		pwerr_set(err, "%s is damaged: its record counts are wrong",
+		    cdbpath);
+		goto out;
 	}
 	*state = IDX_USED;
 	r = 1;
 out:
-	free(v);
-	close(fd);
+	for (i = 0; wf != NULL && i < nf; i++)
+		walk_close(&wf[i]);
+	free(wf);
+	free(meta);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 

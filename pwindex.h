@@ -91,10 +91,14 @@ struct pwindex_info {
 	uint64_t records;		/* login records, all shards */
 	unsigned char digest[32];	/* of the text it was built from */
 };
-/* Reads every file and record of the index and checks each (sizes, the
- * shards named, every record's check).  1 sound (info filled), 0 not usable
+/* Reads every file and record of the index and checks each against the
+ * text's entries, which next gives in order (1 with key and value, 0 at
+ * the end, -1 error): sizes, the shards named, every record's check, and
+ * each record the next of its shard.  1 sound (info filled), 0 not usable
  * (*state, and err says what), -1 error. */
 int pwindex_verify(const char *cdbpath, const struct stat *textst,
-    struct pwindex_info *info, int *state, struct pwerr *err);
+    int (*next)(void *ctx, const char **k, size_t *klen, const char **v,
+    size_t *vlen), void *ctx, struct pwindex_info *info, int *state,
+    struct pwerr *err);
 
 #endif

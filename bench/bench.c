@@ -628,7 +628,7 @@ median_runs(struct job *j, unsigned n, void (*before)(void))
 }
 
 /* Until cmd5pw lands, the index is built by genpw through the same
- * pwindex_build() that cmd5pw index calls. */
+ * pw_index_build() that cmd5pw index calls. */
 static const char *cmd5pw = "./cmd5pw";
 
 static int
@@ -720,7 +720,7 @@ static void
 bench_index(const struct growth *g)
 {
 	row_abs(have_cmd5pw() ? "cmd5pw index" :
-	    "index rebuild (genpw: pwindex_build)", g->build * 1e3, "ms",
+	    "index rebuild (genpw: pw_index_build)", g->build * 1e3, "ms",
 	    2000);
 }
 

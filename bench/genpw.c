@@ -4,7 +4,7 @@
  *                                  yescrypt login half way down when
  *                                  N >= YES_MIN (names.h)
  *   genpw index FILE               FILE.cdb through the core's
- *                                  pwindex_build(), as cmd5pw index will
+ *                                  pw_index_build(), as cmd5pw index will
  * Exit 0, or 1 with a message. */
 #include <crypt.h>
 #include <errno.h>

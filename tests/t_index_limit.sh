@@ -65,7 +65,7 @@ with open(p, "r+b") as f: f.seek(i + 4); f.write(b"f")' "$F.cdb"
 auth 1 "a changed byte in a key: alicf does not get alice's password" alicf A-pass-1 -- -f "$F" true
 "$CMD5PW" -f "$F" check >"$T/out" 2>&1
 is "$?" 1 "cmd5pw check finds the damaged key"
-like "$(cat "$T/out")" 'a record fails its check' "and says so"
+like "$(cat "$T/out")" 'fails its check' "and says so"
 "$CMD5PW" -f "$F" index 2>/dev/null
 head -c 2100 "$F.cdb" >"$T/cut" && cat "$T/cut" >"$F.cdb"
 auth 0 "a truncated index: the text" alice A-pass-1 -- -f "$F" true
@@ -112,10 +112,42 @@ CMD5PW_TEST_INDEX_LIMIT=16384 auth 1 "a missing login" user601@example.org P601 
 like "$(lastlog)" 'unknown-login.*source=index' "unknown, through the index"
 CMD5PW_TEST_INDEX_LIMIT=16384 "$CMD5PW" -f "$F" check >"$T/out" 2>&1
 is "$?" 0 "cmd5pw check: the sharded index is sound"
+L=16384
+inodes() { stat -c '%n %i' "$F".cdb.* | sort; }
+inodes >"$T/before"
+echo 'New-1' | CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" passwd -p --stdin user5@example.org 2>/dev/null
+is "$?" 0 "passwd of one login in a sharded index"
+inodes >"$T/after"
+is "$(diff "$T/before" "$T/after" | grep -c '^>')" 1 "only its shard was rebuilt"
+CMD5PW_TEST_INDEX_LIMIT=$L auth 0 "its new password, through the index" user5@example.org New-1 -- -f "$F" true
+like "$(lastlog)" 'source=index' "source=index"
+CMD5PW_TEST_INDEX_LIMIT=$L auth 1 "not the old one" user5@example.org P5 -- -f "$F" true
+CMD5PW_TEST_INDEX_LIMIT=$L auth 0 "a login of another shard" user77@example.org P77 -- -f "$F" true
+like "$(lastlog)" 'source=index' "source=index"
+echo 'New-2' | CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" add -p --stdin user601@example.org 2>/dev/null
+is "$?" 0 "add to a sharded index"
+CMD5PW_TEST_INDEX_LIMIT=$L auth 0 "the added login, through the index" user601@example.org New-2 -- -f "$F" true
+like "$(lastlog)" 'source=index' "source=index"
+inodes >"$T/before"
+CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" del user300@example.org 2>/dev/null
+is "$?" 0 "del from a sharded index"
+inodes >"$T/after"
+is "$(diff "$T/before" "$T/after" | grep -c '^>')" 1 "only its shard was rebuilt"
+CMD5PW_TEST_INDEX_LIMIT=$L auth 1 "the deleted login is refused" user300@example.org P300 -- -f "$F" true
+like "$(lastlog)" 'unknown-login.*source=index' "unknown, through the index"
+CMD5PW_TEST_INDEX_LIMIT=$L auth 0 "its neighbour still works" user301@example.org P301 -- -f "$F" true
+CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" check >"$T/out" 2>&1
+is "$?" 0 "cmd5pw check: the partly rebuilt index is the text's"
+touch "$F"
+echo 'New-3' | CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" passwd -p --stdin user6@example.org 2>/dev/null
+inodes >"$T/before2"
+is "$(diff "$T/after" "$T/before2" | grep -c '^>')" "$(wc -l <"$T/after")" "a stale index is rebuilt whole, not in part"
+CMD5PW_TEST_INDEX_LIMIT=$L auth 0 "and answers" user6@example.org New-3 -- -f "$F" true
+like "$(lastlog)" 'source=index' "source=index"
 s=$(ls "$F".cdb.* | head -1)
 mv "$s" "$T/shard"
 auth 0 "a missing shard: the text" user1@example.org P1 -- -f "$F" true
-auth 0 "(each login)" user300@example.org P300 -- -f "$F" true
+auth 0 "(each login)" user299@example.org P299 -- -f "$F" true
 auth 0 "(still from the text or another shard)" user600@example.org P600 -- -f "$F" true
 grep -c 'index=unusable' "$LOG" >/dev/null && ok "a missing shard is logged unusable" || not_ok "a missing shard is logged unusable"
 "$CMD5PW" -f "$F" check >"$T/out" 2>&1

@@ -1,6 +1,7 @@
-/* fuzz_cmd5pw: cmd5pw's line handling.  cmd5pw.c is compiled into this
- * target with main renamed and exit() turned into a jump back here, so
- * its static functions run as they are, die() included.  Input: byte 0
+/* fuzz_cmd5pw: cmd5pw's line handling.  cmd5pw's sources are compiled
+ * into this target as one unit, with main renamed and exit() turned into
+ * a jump back here, so their static functions run as they are, die()
+ * included.  Input: byte 0
  * (bit 0: add, else passwd), then the password file text, then "\0\0",
  * then a batch ("login:password" lines, as for cmd5pw add -b).
  *   - every line through check_line (cmd5pw check) and kinds (list);
@@ -114,6 +115,12 @@ fz_free_all(void)
 #define calloc fz_calloc
 #define realloc fz_realloc
 #define free fz_free
+#include "../../util.c"
+#include "../../txn.c"
+#include "../../password.c"
+#include "../../batch.c"
+#include "../../pwcmd.c"
+#include "../../pwcheck.c"
 #include "../../cmd5pw.c"
 #undef main
 #undef exit
@@ -188,6 +195,7 @@ static void
 edit(int adding)
 {
 	struct htab seen = { 0 };
+	struct buf flat = { 0 };
 	struct job *jobs;
 	const char *f;
 	size_t n, i, flen;
@@ -197,15 +205,18 @@ edit(int adding)
 	for (i = 0; i < n; i++)
 		plain_verifier(jobs[i].pass, jobs[i].passlen, &jobs[i].field);
 	apply_jobs(jobs, n, adding);
+	out_flatten(&flat);
 	for (i = 0; i < n; i++) {
-		f = entry_in_force(out.p, out.len, jobs[i].login,
+		f = entry_in_force(flat.p, flat.len, jobs[i].login,
 		    jobs[i].loginlen, &flen);
 		if (f == NULL || flen != jobs[i].field.len ||
 		    memcmp(f, jobs[i].field.p, flen) != 0)
 			abort();	/* the change is not the entry in force */
 	}
-	if (!adding && count_lines(out.p, out.len) != count_lines(text, textlen))
+	if (!adding && count_lines(flat.p, flat.len) !=
+	    count_lines(text, textlen))
 		abort();		/* passwd added or lost a line */
+	buf_free(&flat);
 	for (i = 0; i < n; i++)
 		buf_free(&jobs[i].field);
 	free(jobs);
@@ -243,6 +254,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_free_all();		/* text, batch, out and what die() left */
 	text = batch = NULL;
 	textlen = batchlen = 0;
-	memset(&out, 0, sizeof(out));
+	memset(&out, 0, sizeof(out));	/* out.v: freed by fz_free_all */
+	touched = NULL;			/* txn.c's, freed too */
+	touchedlen = NULL;
+	ntouched = touchedcap = 0;
 	return 0;
 }

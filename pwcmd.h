@@ -1,0 +1,21 @@
+/* pwcmd.h: cmd5pw's commands but check: add, passwd, del, list, verify,
+ * index, migrate. */
+#ifndef PWCMD_H
+#define PWCMD_H
+
+#include "password.h"
+
+struct opts {
+	enum store how;
+	int from_stdin, batch, keep_plain, strict;
+	long jobs;
+};
+
+int cmd_set(int adding, const char *login, const struct opts *o);
+int cmd_del(const char *login);
+int cmd_list(void);
+int cmd_verify(const char *login, int from_stdin);
+int cmd_index(void);
+int cmd_migrate(const struct opts *o);
+
+#endif

@@ -1,0 +1,439 @@
+/* txn.c: the transaction every cmd5pw writer shares (txn.h): the lock,
+ * reading the text, the temp file with the old file's owner, group and
+ * mode, fsync, rename, the index rebuild, and the signals in between. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "lookup.h"
+#include "password.h"
+#include "txn.h"
+#include "util.h"
+
+char *text;
+size_t textlen;
+struct stat text_st;
+struct outv out;
+
+/* the logins touched, for the index */
+static const char **touched;
+static size_t *touchedlen, ntouched, touchedcap;
+
+void
+out_add(const void *p, size_t n)
+{
+	struct iovec *last = out.n ? &out.v[out.n - 1] : NULL;
+
+	if (n == 0)
+		return;
+	out.len += n;
+	/* the unchanged lines of the text come as one piece */
+	if (last != NULL && (const char *)last->iov_base + last->iov_len ==
+	    (const char *)p) {
+		last->iov_len += n;
+		return;
+	}
+	if (out.n == out.cap) {
+		size_t ncap = out.cap ? 2 * out.cap : 64;
+		struct iovec *nv = realloc(out.v, ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			die(EXIT_SYS, "out of memory");
+		out.v = nv;
+		out.cap = ncap;
+	}
+	out.v[out.n].iov_base = (void *)p;
+	out.v[out.n].iov_len = n;
+	out.n++;
+}
+
+/* lines made for out: wiped and freed when commit() returns */
+static struct buf *owned;
+static size_t nowned, ownedcap;
+
+void
+out_line(const char *a, size_t alen, const char *b, size_t blen, int cr)
+{
+	struct buf *l;
+
+	if (nowned == ownedcap) {
+		size_t ncap = ownedcap ? 2 * ownedcap : 16;
+		struct buf *no = realloc(owned, ncap * sizeof(*no));
+
+		if (no == NULL)
+			die(EXIT_SYS, "out of memory");
+		owned = no;
+		ownedcap = ncap;
+	}
+	l = &owned[nowned++];
+	memset(l, 0, sizeof(*l));
+	buf_add(l, a, alen);
+	buf_add(l, ":", 1);
+	buf_add(l, b, blen);
+	buf_add(l, cr ? "\r\n" : "\n", cr ? 2 : 1);
+	out_add(l->p, l->len);
+}
+
+static void
+out_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nowned; i++)
+		buf_free(&owned[i]);
+	free(owned);
+	owned = NULL;
+	nowned = ownedcap = 0;
+}
+
+int
+out_last(void)
+{
+	const struct iovec *last = out.n ? &out.v[out.n - 1] : NULL;
+
+	return last ? ((const unsigned char *)last->iov_base)[last->iov_len -
+	    1] : -1;
+}
+
+void
+out_flatten(struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < out.n; i++)
+		buf_add(b, out.v[i].iov_base, out.v[i].iov_len);
+}
+
+void
+txn_touch(const char *login, size_t len)
+{
+	if (ntouched == touchedcap) {
+		size_t ncap = touchedcap ? 2 * touchedcap : 16;
+		const char **nt = realloc(touched, ncap * sizeof(*nt));
+		size_t *nl;
+
+		if (nt == NULL)
+			die(EXIT_SYS, "out of memory");
+		touched = nt;
+		if ((nl = realloc(touchedlen, ncap * sizeof(*nl))) == NULL)
+			die(EXIT_SYS, "out of memory");
+		touchedlen = nl;
+		touchedcap = ncap;
+	}
+	touched[ntouched] = login;
+	touchedlen[ntouched++] = len;
+}
+
+/* What a signal handler must undo. */
+static char tmp_path[4200];
+static volatile sig_atomic_t tmp_active, committing, got_signal;
+
+void
+txn_remove_temp(void)
+{
+	if (tmp_active)
+		(void)unlink(tmp_path);
+}
+
+/* Before the rename an interrupt undoes everything; after it, the change
+ * is made and only the index is left to build, so finish that first. */
+static void
+on_signal(int sig)
+{
+	if (committing) {
+		got_signal = sig;
+		return;
+	}
+	tty_restore();
+	txn_remove_temp();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void
+resend_deferred_signal(void)
+{
+	int sig = got_signal;
+
+	committing = 0;
+	if (sig != 0) {
+		wipe_all();
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+}
+
+/* ---- the file ---- */
+
+static int lock_fd = -1;
+static int text_exists;
+
+void
+lock_file(void)
+{
+	char lp[4200];
+
+	if ((size_t)snprintf(lp, sizeof(lp), "%s.lock", path) >= sizeof(lp))
+		die(EXIT_SYS, "%s: path too long", path);
+	lock_fd = open(lp, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY, 0600);
+	if (lock_fd < 0)
+		die(EXIT_SYS, "cannot open lock file %s: %s", lp,
+		    strerror(errno));
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) == 0)
+		return;
+	if (errno == EWOULDBLOCK && isatty(2))
+		warn("waiting for the lock on %s (another cmd5pw is running)",
+		    lp);
+	while (flock(lock_fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			die(EXIT_SYS, "cannot lock %s: %s", lp,
+			    strerror(errno));
+}
+
+/* The text's descriptor, text_st set; -1 when missing and may_create. */
+static int
+open_text(int writing, int may_create)
+{
+	struct pwerr err;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    (writing ? O_NOFOLLOW : 0));
+	if (fd < 0 && errno == ENOENT && may_create) {
+		text_exists = 0;
+		textlen = 0;
+		return -1;
+	}
+	if (fd < 0 && writing && errno == ELOOP)
+		die(EXIT_SYS, "refusing %s: it is a symbolic link (edit the "
+		    "file it points to instead)", path);
+	if (fd < 0)
+		die(EXIT_SYS, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &text_st) != 0)
+		die(EXIT_SYS, "cannot stat %s: %s", path, strerror(errno));
+	if (writing && pwfile_check_mode(path, &text_st, &err) != 0)
+		die(EXIT_SYS, "%s", err.msg);
+	if (!S_ISREG(text_st.st_mode))
+		die(EXIT_SYS, "refusing %s: not a regular file", path);
+	if ((size_t)text_st.st_size > SIZE_MAX / 2)
+		die(EXIT_SYS, "%s: too large", path);
+	return fd;
+}
+
+int
+txn_has_login(const char *login, size_t len, int may_create)
+{
+	struct pwmatch m;
+	struct pwerr err;
+	int fd, found;
+
+	if ((fd = open_text(1, may_create)) < 0)
+		return 0;
+	close(fd);
+	if (pw_lookup(path, login, len, &m, &err) != 0)
+		die(EXIT_SYS, "%s", err.msg);
+	found = m.found;
+	pwmatch_free(&m);
+	return found;
+}
+
+void
+read_text(int writing, int may_create)
+{
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open_text(writing, may_create)) < 0)
+		return;
+	textlen = (size_t)text_st.st_size;
+	if ((text = malloc(textlen + 1)) == NULL)
+		die(EXIT_SYS, "out of memory reading %s", path);
+	while (got < textlen) {
+		r = read(fd, text + got, textlen - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die(EXIT_SYS, "cannot read %s: %s", path,
+			    strerror(errno));
+		if (r == 0)
+			die(EXIT_SYS, "%s shrank while being read", path);
+		got += (size_t)r;
+	}
+	close(fd);
+	text_exists = 1;
+}
+
+static void
+fsync_dir(void)
+{
+	char dir[4200];
+	const char *slash = strrchr(path, '/');
+	size_t n;
+	int fd;
+
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else {
+		n = slash == path ? 1 : (size_t)(slash - path);
+		if (n >= sizeof(dir))
+			die(EXIT_SYS, "%s: path too long", path);
+		memcpy(dir, path, n);
+		dir[n] = '\0';
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fsync(fd) != 0)
+		die(EXIT_SYS, "cannot fsync directory %s: %s", dir,
+		    strerror(errno));
+	close(fd);
+}
+
+/* The index of the new text (out, or the text as read when out is empty
+ * and nothing was touched: cmd5pw index), whose fstat after its rename is
+ * st.  oldst: the text's before the change, for a partial rebuild. */
+static void
+build_index(const struct iovec *v, size_t n, const struct stat *st,
+    const struct stat *oldst)
+{
+	struct pwerr err;
+	char *cdb = pwindex_path(path);
+
+	if (cdb == NULL)
+		die(EXIT_SYS, "%s: path too long", path);
+	/* we hold the lock: a temp file left is a killed run's */
+	pwindex_tidy(cdb);
+	free(cdb);
+	if (pw_index_update(path, v, n, st, oldst, touched, touchedlen,
+	    ntouched, &err) != 0)
+		die(EXIT_SYS, "%s (the text is up to date; cmd5checkpw reads "
+		    "it until cmd5pw index succeeds)", err.msg);
+	fsync_dir();
+}
+
+void
+rebuild_index(void)
+{
+	struct iovec v;
+
+	v.iov_base = text != NULL ? text : "";
+	v.iov_len = textlen;
+	ntouched = 0;
+	build_index(&v, 1, &text_st, NULL);
+}
+
+#define WRITEV_MAX 1024		/* Linux's UIO_MAXIOV, POSIX's IOV_MAX floor is 16 */
+
+/* Writes every piece: writev, WRITEV_MAX at a time, short writes resumed. */
+static void
+write_all(int fd, const struct iovec *v, size_t n)
+{
+	struct iovec cur[WRITEV_MAX];
+	size_t i = 0, k, off = 0, w;
+	ssize_t r;
+
+	while (i < n) {
+		for (k = 0; k < WRITEV_MAX && i + k < n; k++)
+			cur[k] = v[i + k];
+		cur[0].iov_base = (char *)cur[0].iov_base + off;
+		cur[0].iov_len -= off;
+		r = writev(fd, cur, (int)k);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die(EXIT_SYS, "cannot write %s: %s", tmp_path,
+			    strerror(errno));
+		/* past what was written */
+		w = (size_t)r;
+		while (i < n && w >= v[i].iov_len - off) {
+			w -= v[i].iov_len - off;
+			off = 0;
+			i++;
+		}
+		off += w;
+	}
+}
+
+void
+commit(void)
+{
+	struct stat st, oldst = text_st;
+	int fd, had = text_exists;
+	ino_t written;
+	mode_t mode;
+
+	if ((size_t)snprintf(tmp_path, sizeof(tmp_path), "%s.cmd5pw-tmp",
+	    path) >= sizeof(tmp_path))
+		die(EXIT_SYS, "%s: path too long", path);
+	/* Only a killed cmd5pw leaves one behind, and we hold the lock. */
+	if (unlink(tmp_path) != 0 && errno != ENOENT)
+		die(EXIT_SYS, "cannot remove %s: %s", tmp_path,
+		    strerror(errno));
+	tmp_active = 1;
+	fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0) {
+		tmp_active = 0;
+		die(EXIT_SYS, "cannot create %s: %s", tmp_path,
+		    strerror(errno));
+	}
+	if (text_exists) {
+		if (fchown(fd, text_st.st_uid, text_st.st_gid) != 0 &&
+		    (fstat(fd, &st) != 0 || st.st_uid != text_st.st_uid ||
+		    st.st_gid != text_st.st_gid))
+			die(EXIT_SYS, "cannot give %s the owner and group of "
+			    "%s: %s", tmp_path, path, strerror(errno));
+		/* never wider than it was (and no set-id bits) */
+		mode = text_st.st_mode & 0755;
+	} else
+		mode = 0640;
+	if (fchmod(fd, mode) != 0)
+		die(EXIT_SYS, "cannot chmod %s: %s", tmp_path,
+		    strerror(errno));
+	write_all(fd, out.v, out.n);
+	if (fsync(fd) != 0 || fstat(fd, &st) != 0)
+		die(EXIT_SYS, "cannot fsync %s: %s", tmp_path,
+		    strerror(errno));
+	written = st.st_ino;
+	if (close(fd) != 0)
+		die(EXIT_SYS, "cannot write %s: %s", tmp_path,
+		    strerror(errno));
+	committing = 1;
+	if (rename(tmp_path, path) != 0)
+		die(EXIT_SYS, "cannot rename %s to %s: %s", tmp_path, path,
+		    strerror(errno));
+	tmp_active = 0;
+	fsync_dir();
+	/* the stamp after the rename, which changed the ctime */
+	if (stat(path, &st) != 0 || st.st_ino != written)
+		die(EXIT_SYS, "%s was replaced under the lock (the index is "
+		    "stale until cmd5pw index)", path);
+	build_index(out.v, out.n, &st, had ? &oldst : NULL);
+	out_free();
+	resend_deferred_signal();
+}
