@@ -39,7 +39,7 @@ t() {
 	shift
 	/usr/bin/time -f '%e %M' -o "$D/time" "$@" >/dev/null 2>"$D/err"
 	rc=$?
-	read -r s kib <"$D/time"
+	read -r s kib < <(tail -1 "$D/time")
 	printf '%-46s %8.2f s %7d MiB  exit %d\n' "$label" "$s" $((kib / 1024)) "$rc"
 	[ "$rc" -eq 0 ] || sed 's/^/    /' "$D/err" | head -3
 }
