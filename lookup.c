@@ -198,7 +198,7 @@ struct pass {
 
 static int
 one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
-    struct pass *ps, struct pwerr *err)
+    struct pass *ps, int digest, struct pwerr *err)
 {
 	const char *p, *end;
 	SHA256_CTX ctx;
@@ -214,7 +214,7 @@ one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
 	for (i = 0; i < niov; i++) {
 		p = iov[i].iov_base;
 		end = p + iov[i].iov_len;
-		if (SHA256_Update(&ctx, p, iov[i].iov_len) != 1) {
+		if (digest && SHA256_Update(&ctx, p, iov[i].iov_len) != 1) {
 			pwerr_set(err, "cannot compute the text's digest");
 			goto out;
 		}
@@ -240,7 +240,7 @@ one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
 				goto out;
 		}
 	}
-	if (SHA256_Final(ps->md, &ctx) != 1) {
+	if (SHA256_Final(ps->md, &ctx) != 1 && digest) {
 		pwerr_set(err, "cannot compute the text's digest");
 		goto out;
 	}
@@ -260,7 +260,7 @@ static int
 update(const char *cdbpath, const struct iovec *iov, size_t niov,
     const struct stat *st, const struct stat *oldst,
     const char *const *keys, const size_t *klens, size_t nkeys,
-    struct pwerr *err)
+    const unsigned char *digest, struct pwerr *err)
 {
 	struct pwindex_make *w;
 	struct pass ps;
@@ -276,10 +276,12 @@ update(const char *cdbpath, const struct iovec *iov, size_t niov,
 			pwindex_make_abort(w);
 			return -1;
 		}
-	if (one_pass(iov, niov, w, &ps, &ignored) != 0) {
+	if (one_pass(iov, niov, w, &ps, digest == NULL, &ignored) != 0) {
 		pwindex_make_abort(w);
 		return 0;	/* past the limit, say: the full build tells */
 	}
+	if (digest != NULL)
+		memcpy(ps.md, digest, sizeof(ps.md));
 	/* a text grown or shrunk past its shard count: build it all */
 	want = pwindex_shards_for(ps.est);
 	if (want > n || want * 4 < n) {
@@ -294,9 +296,10 @@ int
 pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     const struct stat *st, const struct stat *oldst,
     const char *const *keys, const size_t *klens, size_t nkeys,
-    struct pwerr *err)
+    const unsigned char *digest, struct pwerr *err)
 {
 	struct pwindex_make *w;
+	unsigned char md[32];
 	struct pass ps;
 	char *cdbpath;
 	int r = -1;
@@ -307,21 +310,25 @@ pw_index_update(const char *path, const struct iovec *iov, size_t niov,
 	}
 	if (oldst != NULL && nkeys > 0) {
 		r = update(cdbpath, iov, niov, st, oldst, keys, klens, nkeys,
-		    err);
+		    digest, err);
 		if (r != 0)
 			goto out;
 		r = -1;
 	}
 	/* the shards this text needs, from the bytes its records take */
-	if (one_pass(iov, niov, NULL, &ps, err) != 0)
+	if (one_pass(iov, niov, NULL, &ps, digest == NULL, err) != 0)
 		goto out;
+	if (digest != NULL)
+		memcpy(ps.md, digest, sizeof(ps.md));
 	w = pwindex_make_start(cdbpath, pwindex_shards_for(ps.est), st, err);
 	if (w == NULL)
 		goto out;
-	if (one_pass(iov, niov, w, &ps, err) != 0) {
+	memcpy(md, ps.md, sizeof(md));
+	if (one_pass(iov, niov, w, &ps, 0, err) != 0) {
 		pwindex_make_abort(w);
 		goto out;
 	}
+	memcpy(ps.md, md, sizeof(md));
 	r = pwindex_make_finish(w, st, ps.md, ps.dummy.field,
 	    ps.dummy.fieldlen, err) == 0 ? 0 : -1;
 out:
@@ -337,7 +344,8 @@ pw_index_build(const char *path, const char *text, size_t size,
 
 	iov.iov_base = (void *)text;
 	iov.iov_len = size;
-	return pw_index_update(path, &iov, 1, st, NULL, NULL, NULL, 0, err);
+	return pw_index_update(path, &iov, 1, st, NULL, NULL, NULL, 0, NULL,
+	    err);
 }
 
 int

@@ -45,11 +45,12 @@ int pw_index_build(const char *path, const char *text, size_t size,
  * may end without one).  After a change to the logins keys only, with
  * oldst the stat of the text before it (read under the writers' lock):
  * only the shards of those logins are rebuilt, when the index was the old
- * text's.  The pieces' lines of other logins must be the old text's. */
+ * text's.  The pieces' lines of other logins must be the old text's.
+ * digest: the pieces' SHA-256 when the caller has it (else NULL). */
 int pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     const struct stat *st, const struct stat *oldst,
     const char *const *keys, const size_t *klens, size_t nkeys,
-    struct pwerr *err);
+    const unsigned char *digest, struct pwerr *err);
 /* The same from the file as it is. */
 int pw_index_build_file(const char *path, struct pwerr *err);
 /* cmd5pw check: the index against every entry of the text (the file at

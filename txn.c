@@ -1,8 +1,10 @@
 /* txn.c: the transaction every cmd5pw writer shares (txn.h): the lock,
  * reading the text, the temp file with the old file's owner, group and
  * mode, fsync, rename, the index rebuild, and the signals in between. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA256_Init: see pwindex.c */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <openssl/sha.h>
 
 #include "lookup.h"
 #include "password.h"
@@ -319,7 +322,7 @@ fsync_dir(void)
  * st.  oldst: the text's before the change, for a partial rebuild. */
 static void
 build_index(const struct iovec *v, size_t n, const struct stat *st,
-    const struct stat *oldst)
+    const struct stat *oldst, const unsigned char *digest)
 {
 	struct pwerr err;
 	char *cdb = pwindex_path(path);
@@ -330,7 +333,7 @@ build_index(const struct iovec *v, size_t n, const struct stat *st,
 	pwindex_tidy(cdb);
 	free(cdb);
 	if (pw_index_update(path, v, n, st, oldst, touched, touchedlen,
-	    ntouched, &err) != 0)
+	    ntouched, digest, &err) != 0)
 		die(EXIT_SYS, "%s (the text is up to date; cmd5checkpw reads "
 		    "it until cmd5pw index succeeds)", err.msg);
 	fsync_dir();
@@ -344,7 +347,7 @@ rebuild_index(void)
 	v.iov_base = text != NULL ? text : "";
 	v.iov_len = textlen;
 	ntouched = 0;
-	build_index(&v, 1, &text_st, NULL);
+	build_index(&v, 1, &text_st, NULL, NULL);
 }
 
 #define WRITEV_MAX 1024		/* Linux's UIO_MAXIOV, POSIX's IOV_MAX floor is 16 */
@@ -379,9 +382,34 @@ write_all(int fd, const struct iovec *v, size_t n)
 	}
 }
 
+/* The new text's SHA-256 for the index, computed on the second core
+ * while the text is written and fsynced. */
+struct digest_job {
+	unsigned char md[32];
+	int ok;
+};
+
+static void *
+digest_out(void *arg)
+{
+	struct digest_job *d = arg;
+	SHA256_CTX c;
+	size_t i;
+
+	d->ok = SHA256_Init(&c) == 1;
+	for (i = 0; d->ok && i < out.n; i++)
+		d->ok = SHA256_Update(&c, out.v[i].iov_base,
+		    out.v[i].iov_len) == 1;
+	d->ok = d->ok && SHA256_Final(d->md, &c) == 1;
+	return NULL;
+}
+
 void
 commit(void)
 {
+	struct digest_job dj;
+	pthread_t th;
+	int threaded;
 	struct stat st, oldst = text_st;
 	int fd, had = text_exists;
 	ino_t written;
@@ -415,11 +443,14 @@ commit(void)
 	if (fchmod(fd, mode) != 0)
 		die(EXIT_SYS, "cannot chmod %s: %s", tmp_path,
 		    strerror(errno));
+	threaded = pthread_create(&th, NULL, digest_out, &dj) == 0;
 	write_all(fd, out.v, out.n);
 	if (fsync(fd) != 0 || fstat(fd, &st) != 0)
 		die(EXIT_SYS, "cannot fsync %s: %s", tmp_path,
 		    strerror(errno));
 	written = st.st_ino;
+	if (threaded && pthread_join(th, NULL) != 0)
+		threaded = 0;
 	if (close(fd) != 0)
 		die(EXIT_SYS, "cannot write %s: %s", tmp_path,
 		    strerror(errno));
@@ -433,7 +464,8 @@ commit(void)
 	if (stat(path, &st) != 0 || st.st_ino != written)
 		die(EXIT_SYS, "%s was replaced under the lock (the index is "
 		    "stale until cmd5pw index)", path);
-	build_index(out.v, out.n, &st, had ? &oldst : NULL);
+	build_index(out.v, out.n, &st, had ? &oldst : NULL,
+	    threaded && dj.ok ? dj.md : NULL);
 	out_free();
 	resend_deferred_signal();
 }
