@@ -22,6 +22,7 @@
 #include "fd3.h"
 #include "hmac_md5.h"
 #include "log.h"
+#include "lookup.h"
 #include "mailbox.h"
 #include "pwfile.h"
 #include "replay.h"

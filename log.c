@@ -133,3 +133,13 @@ log_line(int priority, const char *fmt, ...)
 		(void)!write(dest == LOGDEST_FD ? logfd : 2, line, (size_t)n);
 	}
 }
+
+void
+pwerr_set(struct pwerr *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}

@@ -24,4 +24,11 @@ void log_set_remote(const char *ip);
 void log_line(int priority, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* What failed, for the caller to log or print: never a secret. */
+struct pwerr {
+	char msg[512];
+};
+void pwerr_set(struct pwerr *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

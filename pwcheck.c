@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "hmac_md5.h"
 #include "pwcheck.h"
+#include "lookup.h"
 #include "pwfile.h"
 #include "pwindex.h"
 #include "pwmailbox.h"
@@ -298,30 +300,47 @@ check_line(size_t lineno, const struct line *l, struct htab *seen,
 	check_field(lineno, &pl);
 }
 
+/* The index must answer for this very text: its digest, every record's
+ * check, the record count; and stay clear of the cdb format's limit. */
 static void
-check_index(void)
+check_index(size_t entries)
 {
-	struct pwmatch m;
+	struct pwindex_info info;
+	unsigned char md[32];
 	struct pwerr err;
 	char *cdb = pwindex_path(path);
-	int r;
+	uint64_t limit = pwindex_limit();
+	int r, state;
 
 	if (cdb == NULL)
 		die(EXIT_SYS, "%s: path too long", path);
-	memset(&m, 0, sizeof(m));
-	r = pwindex_lookup(cdb, &text_st, "", 0, &m, &err);
+	r = pw_index_verify(path, text, textlen, &text_st, &info, &state,
+	    &err);
 	if (r < 0)
 		report(1, 0, "%s", err.msg);
-	else if (r == 0 && m.index == IDX_NONE)
+	else if (r == 0 && state == IDX_NONE)
 		report(0, 0, "no index %s: cmd5checkpw scans the text "
 		    "(cmd5pw index builds it)", cdb);
-	else if (r == 0 && m.index == IDX_STALE)
+	else if (r == 0 && state == IDX_STALE)
 		report(0, 0, "index %s is stale: cmd5checkpw scans the text "
 		    "until cmd5pw index rebuilds it", cdb);
 	else if (r == 0)
-		report(1, 0, "index %s is unreadable (cmd5pw index rebuilds "
-		    "it)", cdb);
-	pwmatch_free(&m);
+		report(1, 0, "index %s is unusable: %s; cmd5checkpw scans the "
+		    "text (cmd5pw index rebuilds it)", cdb, err.msg);
+	else if (pw_text_digest(text, textlen, md) != 0)
+		die(EXIT_SYS, "cannot compute the digest of %s", path);
+	else if (memcmp(md, info.digest, sizeof(md)) != 0)
+		report(1, 0, "index %s was not built from this text (its "
+		    "digest differs, though size and times agree): "
+		    "cmd5checkpw may answer from it; run cmd5pw index", cdb);
+	else if (info.records != entries)
+		report(1, 0, "index %s holds %ju records for %zu entries: "
+		    "run cmd5pw index", cdb, (uintmax_t)info.records, entries);
+	else if (info.largest > limit / 10 * 8)
+		report(0, 0, "index %s: a file of %ju bytes is at %ju%% of the "
+		    "cdb format's limit (%ju bytes)", cdb,
+		    (uintmax_t)info.largest,
+		    (uintmax_t)(info.largest * 100 / limit), (uintmax_t)limit);
 	free(cdb);
 }
 
@@ -351,7 +370,7 @@ cmd_check(int strict)
 	while (next_line(text, textlen, &off, &l))
 		check_line(++lineno, &l, &seen, &entries);
 	free(seen.e);
-	check_index();
+	check_index(entries);
 	printf("%s: %zu entries, %zu errors, %zu warnings\n", path, entries,
 	    nerrors, nwarnings);
 	if (fflush(stdout) != 0 || ferror(stdout))

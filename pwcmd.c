@@ -1,8 +1,10 @@
 /* pwcmd.c: cmd5pw's commands but check (pwcheck.c): add, passwd, del,
  * list, verify, index, migrate.  Each change is one transaction (txn.c). */
+#define _GNU_SOURCE		/* memmem */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "batch.h"
@@ -10,6 +12,7 @@
 #include "password.h"
 #include "pwcheck.h"
 #include "pwcmd.h"
+#include "lookup.h"
 #include "pwfile.h"
 #include "pwmailbox.h"
 #include "txn.h"
@@ -24,35 +27,33 @@ warn_plain(const char *login, size_t len)
 	    "for APOP)", esc(login, len), path, esc(login, len));
 }
 
-/* The first entry line of each login in text, as a table. */
-static void
-index_text(struct htab *h)
-{
-	struct pwline pl;
-	struct line l;
-	size_t off = 0, start;
-	int isnew;
 
-	for (;;) {
-		start = off;
-		if (!next_line(text, textlen, &off, &l))
-			break;
-		if (pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY)
-			ht_add(h, pl.login, pl.loginlen, start, &isnew);
-	}
-}
-
+/* The next line of text at or after *from that is an entry of login:
+ * found by memmem, so that a change to one login at ten million costs a
+ * scan at memory speed, not a parse of every line.  1 (l set, *from past
+ * it) or 0. */
 static int
-has_login(const char *login, size_t len)
+next_entry_of(const char *login, size_t len, size_t *from, struct line *l)
 {
+	const char *p = text + *from, *end = text + textlen, *nl;
 	struct pwline pl;
-	struct line l;
-	size_t off = 0;
 
-	while (next_line(text, textlen, &off, &l))
-		if (pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
-		    pl.loginlen == len && memcmp(pl.login, login, len) == 0)
-			return 1;
+	while (p < end && (p = memmem(p, (size_t)(end - p), login, len)) !=
+	    NULL) {
+		if ((p == text || p[-1] == '\n') && (size_t)(end - p) > len &&
+		    p[len] == ':') {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			l->p = p;
+			l->len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			l->full = nl ? l->len + 1 : l->len;
+			if (pwfile_parse_line(l->p, l->len, &pl) == PWL_ENTRY) {
+				*from = (size_t)(p - text) + l->full;
+				return 1;
+			}
+		}
+		p++;
+	}
+	*from = textlen;
 	return 0;
 }
 
@@ -61,22 +62,79 @@ has_login(const char *login, size_t len)
 static void
 out_entry(const struct job *j, int cr, const struct pwline *old, int locked)
 {
-	char *f = NULL;
-	size_t flen = 0;
+	char *f = NULL, *lf = NULL;
+	const char *v = j->field.p;
+	size_t flen = 0, vlen = j->field.len;
 
 	if (old != NULL && (f = mbx_join(j->field.p, j->field.len, old->field,
 	    old->fieldlen, &flen)) == NULL)
 		die(EXIT_SYS, "out of memory");
-	buf_add(&out, j->login, j->loginlen);
-	buf_add(&out, locked ? ":!" : ":", locked ? 2 : 1);
-	if (f != NULL)
-		buf_add(&out, f, flen);
-	else
-		buf_add(&out, j->field.p, j->field.len);
+	if (f != NULL) {
+		v = f;
+		vlen = flen;
+	}
+	if (locked) {
+		if ((lf = malloc(vlen + 1)) == NULL)
+			die(EXIT_SYS, "out of memory");
+		lf[0] = '!';
+		memcpy(lf + 1, v, vlen);
+		v = lf;
+		vlen++;
+	}
+	/* out_line copies: f and lf may go */
+	out_line(j->login, j->loginlen, v, vlen, cr);
 	free(f);
-	if (cr)
-		buf_add(&out, "\r", 1);
-	buf_add(&out, "\n", 1);
+	free(lf);
+}
+
+/* Where each job's login has its first entry line (at[i] its offset, or
+ * SIZE_MAX): a memmem scan each for a few, one pass with a table of the
+ * jobs for many. */
+static void
+find_entries(const struct job *jobs, size_t n, size_t *at, struct line *ln)
+{
+	struct htab want = { 0 };
+	struct pwline pl;
+	struct hent *e;
+	struct line l;
+	size_t i, off, start;
+	int isnew;
+
+	for (i = 0; i < n; i++)
+		at[i] = SIZE_MAX;
+	if (n <= 8) {
+		for (i = 0; i < n; i++) {
+			off = 0;
+			if (next_entry_of(jobs[i].login, jobs[i].loginlen,
+			    &off, &ln[i]))
+				at[i] = (size_t)(ln[i].p - text);
+		}
+		return;
+	}
+	for (i = 0; i < n; i++)
+		ht_add(&want, jobs[i].login, jobs[i].loginlen, i, &isnew);
+	for (off = 0;;) {
+		start = off;
+		if (!next_line(text, textlen, &off, &l))
+			break;
+		if (pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
+		    (e = ht_find(&want, pl.login, pl.loginlen)) != NULL &&
+		    at[e->val] == SIZE_MAX) {
+			at[e->val] = start;
+			ln[e->val] = l;
+		}
+	}
+	free(want.e);
+}
+
+static const size_t *sort_at;
+
+static int
+by_offset(const void *a, const void *b)
+{
+	size_t x = sort_at[*(const size_t *)a], y = sort_at[*(const size_t *)b];
+
+	return x < y ? -1 : x > y;
 }
 
 static int
@@ -90,49 +148,58 @@ is_crlf(const struct line *l)
 static size_t
 apply_jobs(struct job *jobs, size_t n, int adding)
 {
-	struct htab have = { 0 }, want = { 0 };
+	struct line *ln;
 	struct pwline pl;
-	struct hent *e;
-	struct line l;
-	size_t i, off = 0, locked = 0;
-	int isnew, lk;
+	size_t i, pos = 0, *at, *order, locked = 0;
+	int lk;
 
-	index_text(&have);
+	if ((at = calloc(n, sizeof(*at))) == NULL ||
+	    (order = calloc(n, sizeof(*order))) == NULL ||
+	    (ln = calloc(n, sizeof(*ln))) == NULL)
+		die(EXIT_SYS, "out of memory");
+	find_entries(jobs, n, at, ln);
 	for (i = 0; i < n; i++) {
-		e = ht_find(&have, jobs[i].login, jobs[i].loginlen);
-		if (adding && e != NULL)
+		if (adding && at[i] != SIZE_MAX)
 			die(EXIT_REJECT, "%s: %s already exists (use cmd5pw "
 			    "passwd)%s", path,
 			    esc(jobs[i].login, jobs[i].loginlen),
 			    n > 1 ? "; nothing changed" : "");
-		if (!adding && e == NULL)
+		if (!adding && at[i] == SIZE_MAX)
 			die(EXIT_REJECT, "%s: no login %s (use cmd5pw add)%s",
 			    path, esc(jobs[i].login, jobs[i].loginlen),
 			    n > 1 ? "; nothing changed" : "");
-		ht_add(&want, jobs[i].login, jobs[i].loginlen, i, &isnew);
-	}
-	while (next_line(text, textlen, &off, &l)) {
-		if (!adding && pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
-		    (e = ht_find(&want, pl.login, pl.loginlen)) != NULL &&
-		    !jobs[e->val].done) {
-			/* the entry in force; a CRLF line stays CRLF, a
-			 * locked one locked (usermod -L, then passwd) */
-			lk = pl.fieldlen > 0 && pl.field[0] == '!';
-			locked += lk;
-			out_entry(&jobs[e->val], is_crlf(&l), &pl, lk);
-			jobs[e->val].done = 1;
-			continue;
-		}
-		buf_add(&out, l.p, l.full);
+		txn_touch(jobs[i].login, jobs[i].loginlen);
+		order[i] = i;
 	}
 	if (adding) {
-		if (out.len > 0 && out.p[out.len - 1] != '\n')
-			buf_add(&out, "\n", 1);
+		out_add(text, textlen);
+		if (textlen > 0 && text[textlen - 1] != '\n')
+			out_add("\n", 1);
 		for (i = 0; i < n; i++)
 			out_entry(&jobs[i], 0, NULL, 0);
+	} else {
+		/* the entry in force of each, in the text's order; a CRLF
+		 * line stays CRLF, a locked one locked (usermod -L, then
+		 * passwd), its mailbox fields kept */
+		sort_at = at;
+		qsort(order, n, sizeof(*order), by_offset);
+		for (i = 0; i < n; i++) {
+			const struct line *l = &ln[order[i]];
+
+			out_add(text + pos, at[order[i]] - pos);
+			if (pwfile_parse_line(l->p, l->len, &pl) != PWL_ENTRY)
+				die(EXIT_SYS, "%s: changed under the lock", path);
+			lk = pl.fieldlen > 0 && pl.field[0] == '!';
+			locked += (size_t)lk;
+			out_entry(&jobs[order[i]], is_crlf(l), &pl, lk);
+			jobs[order[i]].done = 1;
+			pos = at[order[i]] + l->full;
+		}
+		out_add(text + pos, textlen - pos);
 	}
-	free(have.e);
-	free(want.e);
+	free(at);
+	free(order);
+	free(ln);
 	return locked;
 }
 
@@ -163,15 +230,12 @@ cmd_set(int adding, const char *login, const struct opts *o)
 	} else {
 		size_t len = arg_login(login);
 
-		/* say so before asking for a password that cannot be used */
-		read_text(1, adding);
-		if (has_login(login, len) == adding)
+		/* say so before asking for a password that cannot be used
+		 * (through the index: not a read of the whole text) */
+		if (txn_has_login(login, len, adding) == adding)
 			die(EXIT_REJECT, adding ? "%s: %s already exists "
 			    "(use cmd5pw passwd)" : "%s: no login %s (use "
 			    "cmd5pw add)", path, esc(login, len));
-		wipe(text, textlen);
-		free(text);
-		text = NULL;
 		memset(&one, 0, sizeof(one));
 		one.login = login;
 		one.loginlen = len;
@@ -241,14 +305,28 @@ among(char **logins, size_t n, const char *login, size_t len, size_t *which)
 	return 0;
 }
 
+/* A line cmd_del removes: its offset in the text and its length. */
+struct cut {
+	size_t at, full;
+};
+
+static int
+by_at(const void *a, const void *b)
+{
+	size_t x = ((const struct cut *)a)->at, y = ((const struct cut *)b)->at;
+
+	return x < y ? -1 : x > y;
+}
+
 /* del: every line of each login (a later duplicate must not come alive);
  * all or nothing. */
 int
 cmd_del(char **logins, size_t n)
 {
-	struct pwline pl;
 	struct line l;
-	size_t off = 0, gone = 0, i, k, *found;
+	size_t off, pos = 0, gone = 0, cap = 0, i, k, *found;
+	size_t len;
+	struct cut *cut = NULL;
 
 	for (i = 0; i < n; i++) {
 		if (!pwfile_login_ok(logins[i], strlen(logins[i])))
@@ -263,20 +341,35 @@ cmd_del(char **logins, size_t n)
 		die(EXIT_SYS, "out of memory");
 	lock_file();
 	read_text(1, 0);
-	while (next_line(text, textlen, &off, &l)) {
-		if (pwfile_parse_line(l.p, l.len, &pl) == PWL_ENTRY &&
-		    among(logins, n, pl.login, pl.loginlen, &k)) {
+	/* every line of each login (a later duplicate must not come
+	 * alive), found by memmem, then the text without them in order */
+	for (k = 0; k < n; k++) {
+		len = strlen(logins[k]);
+		for (off = 0; next_entry_of(logins[k], len, &off, &l);) {
+			if (gone == cap) {
+				cap = cap ? 2 * cap : 16;
+				if ((cut = realloc(cut, cap * sizeof(*cut))) ==
+				    NULL)
+					die(EXIT_SYS, "out of memory");
+			}
+			cut[gone].at = (size_t)(l.p - text);
+			cut[gone++].full = l.full;
 			found[k]++;
-			gone++;
-			continue;
 		}
-		buf_add(&out, l.p, l.full);
+		txn_touch(logins[k], len);
 	}
 	for (i = 0; i < n; i++)
 		if (found[i] == 0 && (free(found), 1))
 			die(EXIT_REJECT, "%s: no login %s%s", path,
 			    esc(logins[i], strlen(logins[i])),
 			    n > 1 ? "; nothing changed" : "");
+	qsort(cut, gone, sizeof(*cut), by_at);
+	for (i = 0; i < gone; i++) {
+		out_add(text + pos, cut[i].at - pos);
+		pos = cut[i].at + cut[i].full;
+	}
+	free(cut);
+	out_add(text + pos, textlen - pos);
 	commit();
 	if (n == 1)
 		note("%s: removed %s (%zu line%s)", path,
@@ -296,7 +389,9 @@ cmd_lock(char **logins, size_t n, int locking)
 {
 	struct pwline pl;
 	struct line l;
-	size_t off = 0, i, k, *found, changed = 0;
+	size_t off = 0, i, k, *found, changed = 0, flen;
+	const char *fend;
+	char *nf;
 	int lk;
 
 	for (i = 0; i < n; i++)
@@ -309,7 +404,7 @@ cmd_lock(char **logins, size_t n, int locking)
 		if (pwfile_parse_line(l.p, l.len, &pl) != PWL_ENTRY ||
 		    !among(logins, n, pl.login, pl.loginlen, &k) ||
 		    found[k]++ > 0) {
-			buf_add(&out, l.p, l.full);
+			out_add(l.p, l.full);
 			continue;
 		}
 		lk = pl.fieldlen > 0 && pl.field[0] == '!';
@@ -323,14 +418,23 @@ cmd_lock(char **logins, size_t n, int locking)
 			note("%s: %s is %s already", path,
 			    esc(logins[k], strlen(logins[k])),
 			    locking ? "locked" : "not locked");
-			buf_add(&out, l.p, l.full);
+			out_add(l.p, l.full);
 			continue;
 		}
-		buf_add(&out, l.p, (size_t)(pl.field - l.p));
-		if (locking)
-			buf_add(&out, "!", 1);
-		buf_add(&out, pl.field + !locking, l.full -
-		    (size_t)(pl.field - l.p) - !locking);
+		/* the new line as one piece (a piece ends at a line's end) */
+		fend = l.p + l.len - (is_crlf(&l) ? 1 : 0);
+		flen = (size_t)(fend - pl.field);
+		if ((nf = malloc(flen + 1)) == NULL)
+			die(EXIT_SYS, "out of memory");
+		if (locking) {
+			nf[0] = '!';
+			memcpy(nf + 1, pl.field, flen);
+			flen++;
+		} else
+			memcpy(nf, pl.field + 1, --flen);
+		out_line(pl.login, pl.loginlen, nf, flen, is_crlf(&l));
+		free(nf);
+		txn_touch(pl.login, pl.loginlen);
 		changed++;
 	}
 	for (i = 0; i < n; i++)
@@ -492,7 +596,7 @@ cmd_migrate(const struct opts *o)
 			buf_free(&jobs[k++].field);
 			continue;
 		}
-		buf_add(&out, l.p, l.full);
+		out_add(l.p, l.full);
 	}
 	commit();
 	note("%s: migrated %zu logins%s%s", path, n, o->keep_plain ?

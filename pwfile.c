@@ -1,32 +1,15 @@
-/* pwfile.c: find a login's verifiers in the password file (poppasswd(5)). */
+/* pwfile.c: the password file's syntax (poppasswd(5)): lines, verifiers,
+ * and a login's line in a text.  Nothing here knows the index. */
 #define _GNU_SOURCE		/* memmem */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "hmac_md5.h"
 #include "mailbox.h"
 #include "pwfile.h"
-#include "pwindex.h"
-
-void
-pwerr_set(struct pwerr *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-}
 
 int
 pwfile_login_ok(const char *login, size_t len)
@@ -178,34 +161,6 @@ vkind_name(enum vkind k)
 	}
 }
 
-static char *
-dupmem(const char *p, size_t len)
-{
-	char *s = malloc(len + 1);
-
-	if (s != NULL) {
-		memcpy(s, p, len);
-		s[len] = '\0';
-	}
-	return s;
-}
-
-void
-pwmatch_free(struct pwmatch *m)
-{
-	if (m->field != NULL) {
-		wipe(m->field, m->fieldlen);
-		free(m->field);
-	}
-	if (m->dummy != NULL) {
-		wipe(m->dummy, m->dummylen);
-		free(m->dummy);
-	}
-	m->field = m->dummy = NULL;
-	m->fieldlen = m->dummylen = 0;
-	m->found = 0;
-}
-
 static size_t
 linelen(const char *p, const char *end)
 {
@@ -312,31 +267,16 @@ pwfile_dummy(const char *text, size_t size, struct pwline *out)
 	return found;
 }
 
-static int
-dummy_entry(const char *text, size_t size, struct pwmatch *m)
-{
-	struct pwline l;
-
-	if (!pwfile_dummy(text, size, &l))
-		return 0;
-	if ((m->dummy = dupmem(l.field, l.fieldlen)) == NULL)
-		return -1;
-	m->dummylen = l.fieldlen;
-	return 0;
-}
-
 int
 pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
-    struct pwmatch *m)
+    struct pwscan *out)
 {
 	const char *end = text + size, *p, *hit = NULL;
 	char *needle;
-	struct pwline l;
 	size_t n;
 
-	m->source = SRC_TEXT;
-	if (dummy_entry(text, size, m) != 0)
-		return -1;
+	memset(out, 0, sizeof(*out));
+	out->has_dummy = pwfile_dummy(text, size, &out->dummy);
 	if (!pwfile_login_ok(login, loginlen))
 		return 0;
 	/* Lines start at the top or after '\n': look for "\nlogin:". */
@@ -354,7 +294,8 @@ pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
 		if (*p == '\n')
 			p++;
 		n = linelen(p, end);
-		if (hit == NULL && pwfile_parse_line(p, n, &l) == PWL_ENTRY)
+		if (hit == NULL && pwfile_parse_line(p, n, &out->hit) ==
+		    PWL_ENTRY)
 			hit = p;
 		/* Keep scanning to the end whatever was found, so that the
 		 * time taken does not tell where (or whether) a login is. */
@@ -362,13 +303,7 @@ pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
 		p = memmem(p, (size_t)(end - p), needle, loginlen + 2);
 	}
 	free(needle);
-	if (hit != NULL) {
-		pwfile_parse_line(hit, linelen(hit, end), &l);
-		if ((m->field = dupmem(l.field, l.fieldlen)) == NULL)
-			return -1;
-		m->fieldlen = l.fieldlen;
-		m->found = 1;
-	}
+	out->found = hit != NULL;
 	return 0;
 }
 
@@ -385,211 +320,4 @@ pwfile_check_mode(const char *path, const struct stat *st, struct pwerr *err)
 		return -1;
 	}
 	return 0;
-}
-
-static int
-in_groups(gid_t g)
-{
-	gid_t list[256];
-	int i, n;
-
-	if (g == getgid())
-		return 1;
-	if ((n = getgroups((int)(sizeof(list) / sizeof(list[0])), list)) < 0)
-		return 1;	/* too many to tell: assume the worst */
-	for (i = 0; i < n; i++)
-		if (list[i] == g)
-			return 1;
-	return 0;
-}
-
-/* Whether uid (0: nobody in particular) could replace the entry, owned by
- * owner, of directory dir. */
-static int
-replaceable(const struct stat *dir, uid_t owner, uid_t uid)
-{
-	int sticky = (dir->st_mode & S_ISVTX) != 0;
-
-	if ((dir->st_mode & S_IWOTH) && !sticky)
-		return 1;
-	if (uid == 0)
-		return 0;
-	if (sticky && owner != uid && dir->st_uid != uid)
-		return 0;
-	return (dir->st_uid == uid && (dir->st_mode & S_IWUSR)) ||
-	    (in_groups(dir->st_gid) && (dir->st_mode & S_IWGRP)) ||
-	    (dir->st_mode & S_IWOTH);
-}
-
-/* Each directory from path's up to "/": none may let uid replace what
- * it holds.  path is modified. */
-static int
-check_dirs(char *path, uid_t owner, uid_t uid, const char *file,
-    struct pwerr *err)
-{
-	struct stat st;
-	char *slash;
-
-	for (;;) {
-		if ((slash = strrchr(path, '/')) == NULL)
-			return 0;
-		if (slash == path)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-		if (stat(path, &st) != 0) {
-			pwerr_set(err, "cannot stat %s: %s", path,
-			    strerror(errno));
-			return -1;
-		}
-		if (replaceable(&st, owner, uid)) {
-			pwerr_set(err, "refusing %s: directory %s lets %s replace "
-			    "it (chmod go-w, chown root)", file, path,
-			    st.st_mode & S_IWOTH ? "anyone" : "the uid running "
-			    "cmd5checkpw");
-			return -1;
-		}
-		if (slash == path)
-			return 0;
-		owner = st.st_uid;
-	}
-}
-
-static int
-check_writers_of(const char *path, int must_exist, struct pwerr *err)
-{
-	uid_t uid = getuid();
-	struct stat st;
-	char *real, *lexical;
-	int r;
-
-	if (stat(path, &st) != 0) {
-		if (!must_exist && errno == ENOENT)
-			return 0;
-		pwerr_set(err, "cannot stat %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (uid != 0 && st.st_uid == uid) {
-		pwerr_set(err, "refusing %s: owned by uid %lu, which runs "
-		    "cmd5checkpw: whoever controls that uid could change every "
-		    "password (chown root)", path, (unsigned long)uid);
-		return -1;
-	}
-	if ((real = realpath(path, NULL)) == NULL) {
-		pwerr_set(err, "cannot resolve %s: %s", path, strerror(errno));
-		return -1;
-	}
-	r = check_dirs(real, st.st_uid, uid, path, err);
-	free(real);
-	/* a symlink's own directory: whoever may write it may repoint it */
-	if (r == 0 && strchr(path, '/') != NULL && lstat(path, &st) == 0) {
-		if ((lexical = strdup(path)) == NULL) {
-			pwerr_set(err, "out of memory");
-			return -1;
-		}
-		r = check_dirs(lexical, st.st_uid, uid, path, err);
-		free(lexical);
-	}
-	return r;
-}
-
-int
-pwfile_check_writers(const char *path, struct pwerr *err)
-{
-	char *cdbpath;
-	int r;
-
-	if (check_writers_of(path, 1, err) != 0)
-		return -1;
-	if ((cdbpath = pwindex_path(path)) == NULL) {
-		pwerr_set(err, "%s: path too long", path);
-		return -1;
-	}
-	r = check_writers_of(cdbpath, 0, err);
-	free(cdbpath);
-	return r;
-}
-
-/* A file truncated under our mapping raises SIGBUS: report, don't crash. */
-static sigjmp_buf bus_jmp;
-
-static void
-on_sigbus(int sig)
-{
-	(void)sig;
-	siglongjmp(bus_jmp, 1);
-}
-
-static int
-scan_mapped(int fd, const char *path, size_t size, const char *login,
-    size_t loginlen, struct pwmatch *m, struct pwerr *err)
-{
-	struct sigaction sa, old;
-	void *map;
-	int r;
-
-	if (size == 0)
-		return pwfile_scan("", 0, login, loginlen, m);
-	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
-		pwerr_set(err, "cannot map %s: %s", path, strerror(errno));
-		return -1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigbus;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(bus_jmp, 1) == 0) {
-		r = pwfile_scan(map, size, login, loginlen, m);
-		if (r != 0)
-			pwerr_set(err, "out of memory scanning %s", path);
-	} else {
-		pwmatch_free(m);
-		pwerr_set(err, "%s was truncated while being read", path);
-		r = -1;
-	}
-	sigaction(SIGBUS, &old, NULL);
-	munmap(map, size);
-	return r;
-}
-
-int
-pw_lookup(const char *path, const char *login, size_t loginlen,
-    struct pwmatch *m, struct pwerr *err)
-{
-	struct stat st;
-	char *cdbpath;
-	int fd, r;
-
-	memset(m, 0, sizeof(*m));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		pwerr_set(err, "cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		pwerr_set(err, "cannot stat %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (pwfile_check_mode(path, &st, err) != 0) {
-		close(fd);
-		return -1;
-	}
-	if ((cdbpath = pwindex_path(path)) == NULL) {
-		pwerr_set(err, "%s: path too long", path);
-		close(fd);
-		return -1;
-	}
-	r = pwindex_lookup(cdbpath, &st, login, loginlen, m, err);
-	free(cdbpath);
-	if (r == 0) {
-		int idx = m->index;
-
-		r = scan_mapped(fd, path, (size_t)st.st_size, login, loginlen,
-		    m, err);
-		m->index = idx;
-	} else if (r == 1)
-		r = 0;
-	close(fd);
-	return r;
 }

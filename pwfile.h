@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "log.h"
+
 /* One line, without its '\n'. */
 enum { PWL_ENTRY, PWL_SKIP, PWL_BAD };
 struct pwline {
@@ -41,32 +43,17 @@ size_t pwfile_verifiers(const char *field, size_t len, struct verifier *v,
     size_t max);
 const char *vkind_name(enum vkind k);
 
-/* What one lookup found.  Strings are private copies: pwmatch_free wipes. */
-enum { SRC_TEXT, SRC_INDEX };
-enum { IDX_NONE, IDX_USED, IDX_STALE, IDX_BAD };
-struct pwmatch {
+/* A login's line in a whole text: the first entry naming it wins. */
+struct pwscan {
 	int found;
-	char *field;		/* the login's verifier field */
-	size_t fieldlen;
-	char *dummy;		/* pwfile_dummy's field: unknown logins do
-				 * the same work against it */
-	size_t dummylen;
-	int source;		/* SRC_TEXT or SRC_INDEX */
-	int index;		/* IDX_* */
+	struct pwline hit;
+	int has_dummy;
+	struct pwline dummy;	/* pwfile_dummy's, for unknown logins */
 };
-void pwmatch_free(struct pwmatch *m);
-
-struct pwerr {
-	char msg[512];
-};
-
-/* Looks a login up: through PATH.cdb when it was built from the current
- * text, else by scanning the text.  0, or -1 with err set (temporary). */
-int pw_lookup(const char *path, const char *login, size_t loginlen,
-    struct pwmatch *m, struct pwerr *err);
-/* Scan a whole text in memory. 0, or -1 out of memory. */
+/* Scans the text (to its end, whatever is found).  0, or -1 out of
+ * memory.  Pointers are into text. */
 int pwfile_scan(const char *text, size_t size, const char *login,
-    size_t loginlen, struct pwmatch *m);
+    size_t loginlen, struct pwscan *out);
 /* The entry an unknown login is checked against and every refused
  * password check is padded to (verify_pad), so that all refusals cost
  * the same: the entry with the costliest crypt hash among the first
@@ -82,12 +69,5 @@ unsigned long pwfile_crypt_cost(const char *h, size_t len);
 /* Refuses a file writable by group or others. 0, or -1 with err set. */
 int pwfile_check_mode(const char *path, const struct stat *st,
     struct pwerr *err);
-/* Refuses a password file (or its index) that the uid running us could
- * rewrite, unless that uid is root: owned by it, or in a directory (any
- * up to "/") it may write and so replace the file in; and one in a
- * directory anyone may write (not sticky).  0, or -1 with err set. */
-int pwfile_check_writers(const char *path, struct pwerr *err);
-void pwerr_set(struct pwerr *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 #endif

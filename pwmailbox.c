@@ -553,7 +553,7 @@ cmd_mailbox(const char *login, char *const *assign, int n)
 	while (next_line(text, textlen, &off, &l)) {
 		if (done || pwfile_parse_line(l.p, l.len, &pl) != PWL_ENTRY ||
 		    pl.loginlen != len || memcmp(pl.login, login, len) != 0) {
-			buf_add(&out, l.p, l.full);
+			out_add(l.p, l.full);
 			continue;
 		}
 		done = 1;
@@ -568,12 +568,9 @@ cmd_mailbox(const char *login, char *const *assign, int n)
 			die(strcmp(why, "out of memory") == 0 ? EXIT_SYS :
 			    EXIT_REJECT, "%s: %s: %s", path, esc(login, len),
 			    why);
-		buf_add(&out, login, len);
-		buf_add(&out, ":", 1);
-		buf_add(&out, f, flen);
-		if (l.len > 0 && l.p[l.len - 1] == '\r')
-			buf_add(&out, "\r", 1);
-		buf_add(&out, "\n", 1);
+		out_line(login, len, f, flen, l.len > 0 &&
+		    l.p[l.len - 1] == '\r');
+		txn_touch(login, len);
 		mbx_show(f, flen, shown, sizeof(shown));
 		wipe(f, flen);
 		free(f);

@@ -44,14 +44,10 @@ pwtx_replace(const char *p, size_t n)
 		free(text);
 		text = NULL;
 	}
-	/* commit() writes out: lend it the caller's text, no copy (a die()
-	 * on the way wipes it, as it would wipe a copy) */
-	buf_free(&out);
-	out.p = (char *)p;
-	out.len = out.cap = n;
+	/* commit() writes out: the caller's text as one piece, no copy (it
+	 * ends at a line's end, as the index's update wants) */
+	out_add(p, n);
 	commit();
-	out.p = NULL;
-	out.len = out.cap = 0;
 }
 
 char *

@@ -1,9 +1,10 @@
 /* txn.c: the transaction every cmd5pw writer shares (txn.h): the lock,
  * reading the text, the temp file with the old file's owner, group and
  * mode, fsync, rename, the index rebuild, and the signals in between. */
-#include <dirent.h>
+#define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA256_Init: see pwindex.c */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,10 +13,13 @@
 #include <sys/file.h>
 #include <sys/acl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <acl/libacl.h>
+#include <openssl/sha.h>
 
 #include "log.h"
+#include "lookup.h"
 #include "password.h"
 #include "pwfile.h"
 #include "pwindex.h"
@@ -26,7 +30,116 @@
 char *text;
 size_t textlen;
 struct stat text_st;
-struct buf out;
+struct outv out;
+
+/* the logins touched, for the index */
+static const char **touched;
+static size_t *touchedlen, ntouched, touchedcap;
+
+void
+out_add(const void *p, size_t n)
+{
+	struct iovec *last = out.n ? &out.v[out.n - 1] : NULL;
+
+	if (n == 0)
+		return;
+	out.len += n;
+	/* the unchanged lines of the text come as one piece */
+	if (last != NULL && (const char *)last->iov_base + last->iov_len ==
+	    (const char *)p) {
+		last->iov_len += n;
+		return;
+	}
+	if (out.n == out.cap) {
+		size_t ncap = out.cap ? 2 * out.cap : 64;
+		struct iovec *nv = realloc(out.v, ncap * sizeof(*nv));
+
+		if (nv == NULL)
+			die(EXIT_SYS, "out of memory");
+		out.v = nv;
+		out.cap = ncap;
+	}
+	out.v[out.n].iov_base = (void *)p;
+	out.v[out.n].iov_len = n;
+	out.n++;
+}
+
+/* lines made for out: wiped and freed when commit() returns */
+static struct buf *owned;
+static size_t nowned, ownedcap;
+
+void
+out_line(const char *a, size_t alen, const char *b, size_t blen, int cr)
+{
+	struct buf *l;
+
+	if (nowned == ownedcap) {
+		size_t ncap = ownedcap ? 2 * ownedcap : 16;
+		struct buf *no = realloc(owned, ncap * sizeof(*no));
+
+		if (no == NULL)
+			die(EXIT_SYS, "out of memory");
+		owned = no;
+		ownedcap = ncap;
+	}
+	l = &owned[nowned++];
+	memset(l, 0, sizeof(*l));
+	buf_add(l, a, alen);
+	buf_add(l, ":", 1);
+	buf_add(l, b, blen);
+	buf_add(l, cr ? "\r\n" : "\n", cr ? 2 : 1);
+	out_add(l->p, l->len);
+}
+
+static void
+out_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nowned; i++)
+		buf_free(&owned[i]);
+	free(owned);
+	owned = NULL;
+	nowned = ownedcap = 0;
+}
+
+int
+out_last(void)
+{
+	const struct iovec *last = out.n ? &out.v[out.n - 1] : NULL;
+
+	return last ? ((const unsigned char *)last->iov_base)[last->iov_len -
+	    1] : -1;
+}
+
+void
+out_flatten(struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < out.n; i++)
+		buf_add(b, out.v[i].iov_base, out.v[i].iov_len);
+}
+
+void
+txn_touch(const char *login, size_t len)
+{
+	if (ntouched == touchedcap) {
+		size_t ncap = touchedcap ? 2 * touchedcap : 16;
+		const char **nt = realloc(touched, ncap * sizeof(*nt));
+		size_t *nl;
+
+		if (nt == NULL)
+			die(EXIT_SYS, "out of memory");
+		touched = nt;
+		if ((nl = realloc(touchedlen, ncap * sizeof(*nl))) == NULL)
+			die(EXIT_SYS, "out of memory");
+		touchedlen = nl;
+		touchedcap = ncap;
+	}
+	touched[ntouched] = login;
+	touchedlen[ntouched++] = len;
+}
 
 /* The text's access ACL when it has more than the mode says (setfacl -m
  * u:qmaild:r): the new text and the index get it too, or the front ends
@@ -118,7 +231,7 @@ acl_group_obj(acl_t a)
 /* pwindex_prepare: the index gets the text's ACL, without write or
  * execute for anyone but the owner (it is never more writable). */
 static int
-index_acl(int tmpfd, int textfd, struct pwerr *err)
+index_acl(int tmpfd, struct pwerr *err)
 {
 	acl_entry_t e;
 	acl_tag_t tag;
@@ -126,7 +239,7 @@ index_acl(int tmpfd, int textfd, struct pwerr *err)
 	acl_t a;
 	int r, rc = 0;
 
-	if ((a = acl_get_fd(textfd)) == NULL)
+	if ((a = acl_get_file(path, ACL_TYPE_ACCESS)) == NULL)
 		return 0;
 	if (acl_equiv_mode(a, NULL) == 1) {
 		for (r = acl_get_entry(a, ACL_FIRST_ENTRY, &e); r == 1;
@@ -246,12 +359,11 @@ unlock_file(void)
 	lock_fd = -1;
 }
 
-void
-read_text(int writing, int may_create)
+/* The text's descriptor, text_st set; -1 when missing and may_create. */
+static int
+open_text(int writing, int may_create)
 {
 	struct pwerr err;
-	size_t got = 0;
-	ssize_t r;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
@@ -259,7 +371,7 @@ read_text(int writing, int may_create)
 	if (fd < 0 && errno == ENOENT && may_create) {
 		text_exists = 0;
 		textlen = 0;
-		return;
+		return -1;
 	}
 	if (fd < 0 && writing && errno == ELOOP)
 		die(EXIT_SYS, "refusing %s: it is a symbolic link (edit the "
@@ -282,6 +394,35 @@ read_text(int writing, int may_create)
 		die(EXIT_SYS, "refusing %s: not a regular file", path);
 	if ((size_t)text_st.st_size > SIZE_MAX / 2)
 		die(EXIT_SYS, "%s: too large", path);
+	return fd;
+}
+
+int
+txn_has_login(const char *login, size_t len, int may_create)
+{
+	struct pwmatch m;
+	struct pwerr err;
+	int fd, found;
+
+	if ((fd = open_text(1, may_create)) < 0)
+		return 0;
+	close(fd);
+	if (pw_lookup(path, login, len, &m, &err) != 0)
+		die(EXIT_SYS, "%s", err.msg);
+	found = m.found;
+	pwmatch_free(&m);
+	return found;
+}
+
+void
+read_text(int writing, int may_create)
+{
+	size_t got = 0;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open_text(writing, may_create)) < 0)
+		return;
 	textlen = (size_t)text_st.st_size;
 	if ((text = malloc(textlen + 1)) == NULL)
 		die(EXIT_SYS, "out of memory reading %s", path);
@@ -324,73 +465,104 @@ fsync_dir(void)
 	close(fd);
 }
 
-/* pwindex_build names its temp file FILE.cdb.tmpPID; a killed run leaves
- * one behind.  We hold the lock, so every such file is left over. */
+/* The index of the new text (out, or the text as read when out is empty
+ * and nothing was touched: cmd5pw index), whose fstat after its rename is
+ * st.  oldst: the text's before the change, for a partial rebuild. */
 static void
-remove_index_temps(void)
-{
-	char dir[4200], name[4200];
-	const char *slash = strrchr(path, '/'), *base;
-	struct dirent *d;
-	size_t n, blen;
-	DIR *dp;
-
-	base = slash ? slash + 1 : path;
-	n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
-	if (n >= sizeof(dir) || (size_t)snprintf(name, sizeof(name),
-	    "%s.cdb.tmp", base) >= sizeof(name))
-		return;
-	memcpy(dir, slash ? path : ".", slash ? n : 1);
-	dir[slash ? n : 1] = '\0';
-	blen = strlen(name);
-	if ((dp = opendir(dir)) == NULL)
-		return;
-	while ((d = readdir(dp)) != NULL)
-		if (strncmp(d->d_name, name, blen) == 0 &&
-		    d->d_name[blen] != '\0' &&
-		    strspn(d->d_name + blen, "0123456789") ==
-		    strlen(d->d_name + blen))
-			(void)unlinkat(dirfd(dp), d->d_name, 0);
-	closedir(dp);
-}
-
-void
-rebuild_index(void)
+build_index(const struct iovec *v, size_t n, const struct stat *st,
+    const struct stat *oldst, const unsigned char *digest)
 {
 	struct pwerr err;
+	char *cdb = pwindex_path(path);
 
-	remove_index_temps();
+	if (cdb == NULL)
+		die(EXIT_SYS, "%s: path too long", path);
+	/* we hold the lock: a temp file left is a killed run's */
+	pwindex_tidy(cdb);
 	pwindex_prepare = index_acl;
-
-	if (pwindex_build(path, &err) != 0)
+	free(cdb);
+	if (pw_index_update(path, v, n, st, oldst, touched, touchedlen,
+	    ntouched, digest, &err) != 0)
 		die(EXIT_SYS, "%s (the text is up to date; cmd5checkpw reads "
 		    "it until cmd5pw index succeeds)", err.msg);
 	fsync_dir();
 }
 
-static void
-write_all(int fd, const char *p, size_t n)
+void
+rebuild_index(void)
 {
+	struct iovec v;
+
+	v.iov_base = text != NULL ? text : "";
+	v.iov_len = textlen;
+	ntouched = 0;
+	build_index(&v, 1, &text_st, NULL, NULL);
+}
+
+#define WRITEV_MAX 1024		/* Linux's UIO_MAXIOV, POSIX's IOV_MAX floor is 16 */
+
+/* Writes every piece: writev, WRITEV_MAX at a time, short writes resumed. */
+static void
+write_all(int fd, const struct iovec *v, size_t n)
+{
+	struct iovec cur[WRITEV_MAX];
+	size_t i = 0, k, off = 0, w;
 	ssize_t r;
 
-	while (n > 0) {
-		r = write(fd, p, n);
+	while (i < n) {
+		for (k = 0; k < WRITEV_MAX && i + k < n; k++)
+			cur[k] = v[i + k];
+		cur[0].iov_base = (char *)cur[0].iov_base + off;
+		cur[0].iov_len -= off;
+		r = writev(fd, cur, (int)k);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			die(EXIT_SYS, "cannot write %s: %s", tmp_path,
 			    strerror(errno));
-		p += r;
-		n -= (size_t)r;
+		/* past what was written */
+		w = (size_t)r;
+		while (i < n && w >= v[i].iov_len - off) {
+			w -= v[i].iov_len - off;
+			off = 0;
+			i++;
+		}
+		off += w;
 	}
+}
+
+/* The new text's SHA-256 for the index, computed on the second core
+ * while the text is written and fsynced. */
+struct digest_job {
+	unsigned char md[32];
+	int ok;
+};
+
+static void *
+digest_out(void *arg)
+{
+	struct digest_job *d = arg;
+	SHA256_CTX c;
+	size_t i;
+
+	d->ok = SHA256_Init(&c) == 1;
+	for (i = 0; d->ok && i < out.n; i++)
+		d->ok = SHA256_Update(&c, out.v[i].iov_base,
+		    out.v[i].iov_len) == 1;
+	d->ok = d->ok && SHA256_Final(d->md, &c) == 1;
+	return NULL;
 }
 
 void
 commit(void)
 {
-	struct stat st;
+	struct digest_job dj;
+	pthread_t th;
+	int threaded;
+	struct stat st, oldst = text_st;
+	int fd, had = text_exists;
+	ino_t written;
 	mode_t mode;
-	int fd;
 
 	if ((size_t)snprintf(tmp_path, sizeof(tmp_path), "%s.cmd5pw-tmp",
 	    path) >= sizeof(tmp_path))
@@ -428,10 +600,14 @@ commit(void)
 	if (text_acl != NULL && acl_set_fd(fd, text_acl) != 0)
 		die(EXIT_SYS, "cannot give %s the ACL of %s: %s", tmp_path, path,
 		    strerror(errno));
-	write_all(fd, out.p != NULL ? out.p : "", out.len);
-	if (fsync(fd) != 0)
+	threaded = pthread_create(&th, NULL, digest_out, &dj) == 0;
+	write_all(fd, out.v, out.n);
+	if (fsync(fd) != 0 || fstat(fd, &st) != 0)
 		die(EXIT_SYS, "cannot fsync %s: %s", tmp_path,
 		    strerror(errno));
+	written = st.st_ino;
+	if (threaded && pthread_join(th, NULL) != 0)
+		threaded = 0;
 	if (close(fd) != 0)
 		die(EXIT_SYS, "cannot write %s: %s", tmp_path,
 		    strerror(errno));
@@ -441,9 +617,20 @@ commit(void)
 		    strerror(errno));
 	tmp_active = 0;
 	fsync_dir();
-	rebuild_index();
-	if (dovecot_path != NULL)
-		export_dovecot(dovecot_path, out.p != NULL ? out.p : "",
-		    out.len);
+	/* the stamp after the rename, which changed the ctime */
+	if (stat(path, &st) != 0 || st.st_ino != written)
+		die(EXIT_SYS, "%s was replaced under the lock (the index is "
+		    "stale until cmd5pw index)", path);
+	build_index(out.v, out.n, &st, had ? &oldst : NULL,
+	    threaded && dj.ok ? dj.md : NULL);
+	if (dovecot_path != NULL) {
+		/* the export wants the text in one piece: only when asked */
+		struct buf t = { 0 };
+
+		out_flatten(&t);
+		export_dovecot(dovecot_path, t.p != NULL ? t.p : "", t.len);
+		buf_free(&t);
+	}
+	out_free();
 	resend_deferred_signal();
 }

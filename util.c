@@ -26,8 +26,6 @@ wipe_all(void)
 		wipe(text, textlen);
 	if (batch != NULL)
 		wipe(batch, batchlen);
-	if (out.p != NULL)
-		wipe(out.p, out.cap);
 }
 
 void

@@ -4,7 +4,7 @@
  *                                  yescrypt login half way down when
  *                                  N >= YES_MIN (names.h)
  *   genpw index FILE               FILE.cdb through the core's
- *                                  pwindex_build(), as cmd5pw index will
+ *                                  pw_index_build(), as cmd5pw index will
  * Exit 0, or 1 with a message. */
 #include <crypt.h>
 #include <errno.h>
@@ -15,8 +15,7 @@
 #include <unistd.h>
 
 #include "hmac_md5.h"
-#include "pwfile.h"
-#include "pwindex.h"
+#include "lookup.h"
 #include "names.h"
 
 #define LINE_MAX_LEN 256
@@ -117,7 +116,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "index") == 0) {
-		if (pwindex_build(argv[2], &err) != 0)
+		if (pw_index_build_file(argv[2], &err) != 0)
 			die(err.msg, NULL);
 		return 0;
 	}

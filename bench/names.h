@@ -14,7 +14,7 @@
 #define YES_LOGIN "yescrypt@example.org"
 #define YES_PASS "yescrypt-pw"
 #define YES_MIN 4096
-#define MISSING_LOGIN "nosuchuser@example.org"
+/* the missing login of a file of N logins is login_of(N) */
 
 static inline int
 login_of(unsigned i, char *buf, size_t size)

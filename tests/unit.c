@@ -9,6 +9,7 @@
 
 #include "fd3.h"
 #include "hmac_md5.h"
+#include "lookup.h"
 #include "mailbox.h"
 #include "pwfile.h"
 #include "verify.h"
@@ -251,7 +252,7 @@ scan(const char *text, const char *login, char *field, size_t size)
 	int found;
 
 	memset(&m, 0, sizeof(m));
-	if (pwfile_scan(text, strlen(text), login, strlen(login), &m) != 0)
+	if (pw_scan(text, strlen(text), login, strlen(login), &m) != 0)
 		return -1;
 	found = m.found;
 	if (found)

@@ -11,6 +11,7 @@
  *     '!' when passwd changed a locked entry), and passwd
  *     keeps every other line byte for byte (same line count). */
 #define _GNU_SOURCE
+#define OPENSSL_SUPPRESS_DEPRECATED 1	/* txn.c, pwindex: SHA256_Init */
 #include <crypt.h>
 #include <dirent.h>
 #include <errno.h>
@@ -197,6 +198,7 @@ static void
 edit(int adding)
 {
 	struct htab seen = { 0 };
+	struct buf flat = { 0 };
 	struct job *jobs;
 	const char *f;
 	size_t n, i, flen, olen;
@@ -208,20 +210,23 @@ edit(int adding)
 	for (i = 0; i < n; i++)
 		plain_verifier(jobs[i].pass, jobs[i].passlen, &jobs[i].field);
 	apply_jobs(jobs, n, adding);
+	out_flatten(&flat);
 	for (i = 0; i < n; i++) {
 		/* passwd keeps a lock: '!' before the new field */
 		old = entry_in_force(text, textlen, jobs[i].login,
 		    jobs[i].loginlen, &olen);
 		lk = !adding && old != NULL && olen > 0 && old[0] == '!';
-		f = entry_in_force(out.p, out.len, jobs[i].login,
+		f = entry_in_force(flat.p, flat.len, jobs[i].login,
 		    jobs[i].loginlen, &flen);
 		if (f == NULL || flen != jobs[i].field.len + lk ||
 		    (lk && f[0] != '!') ||
 		    memcmp(f + lk, jobs[i].field.p, jobs[i].field.len) != 0)
 			abort();	/* the change is not the entry in force */
 	}
-	if (!adding && count_lines(out.p, out.len) != count_lines(text, textlen))
+	if (!adding && count_lines(flat.p, flat.len) !=
+	    count_lines(text, textlen))
 		abort();		/* passwd added or lost a line */
+	buf_free(&flat);
 	for (i = 0; i < n; i++)
 		buf_free(&jobs[i].field);
 	free(jobs);
@@ -259,6 +264,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_free_all();		/* text, batch, out and what die() left */
 	text = batch = NULL;
 	textlen = batchlen = 0;
-	memset(&out, 0, sizeof(out));
+	memset(&out, 0, sizeof(out));	/* out.v: freed by fz_free_all */
+	touched = NULL;			/* txn.c's, freed too */
+	touchedlen = NULL;
+	ntouched = touchedcap = 0;
+	owned = NULL;			/* out_line's, freed too */
+	nowned = ownedcap = 0;
 	return 0;
 }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fd3.h"
-#include "pwfile.h"
+#include "lookup.h"
 #include "verify.h"
 
 /* One line per kind of verifier, cheap crypt settings only (cheap.h). */
@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    c.host + c.hostlen > rq.chal + rq.challen))
 			abort();
 		memset(&m, 0, sizeof(m));
-		if (pwfile_scan(pwtext, sizeof(pwtext) - 1, rq.login,
+		if (pw_scan(pwtext, sizeof(pwtext) - 1, rq.login,
 		    rq.loginlen, &m) == 0) {
 			if (m.found)
 				verify(&rq, m.field, m.fieldlen, &reason,

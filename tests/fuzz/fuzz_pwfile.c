@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fd3.h"
-#include "pwfile.h"
+#include "lookup.h"
 #include "verify.h"
 #include "cheap.h"
 
@@ -102,7 +102,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_lines(text, textlen);
 	memset(&m, 0, sizeof(m));
-	if (pwfile_scan(text, textlen, login, loginlen, &m) == 0) {
+	if (pw_scan(text, textlen, login, loginlen, &m) == 0) {
 		if (m.found)
 			verify_all(m.field, m.fieldlen, pass, passlen);
 		if (m.dummy != NULL)

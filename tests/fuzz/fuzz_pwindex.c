@@ -1,7 +1,7 @@
 /* fuzz_pwindex: the cdb index, corrupted.  The input is written to a
  * memfd and read with pwindex_lookup_fd as if it were PATH.cdb built from
- * a text whose stamp is "1 2 3 4" (the seeds carry that stamp, so the
- * fuzzer starts past the staleness check).  A few logins are looked up and
+ * the text whose stat is fake_stat() (the seeds, made by tests/mkindex -f,
+ * carry its stamp, so the fuzzer starts past the staleness check).  A few logins are looked up and
  * what comes back is verified with a password request. */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -12,21 +12,24 @@
 #include <unistd.h>
 
 #include "fd3.h"
-#include "pwindex.h"
+#include "lookup.h"
 #include "verify.h"
 #include "cheap.h"
+#include "tests/fakestat.h"
 
 static void
 check(int fd, const struct stat *st, const char *login)
 {
-	struct pwmatch m;
+	struct pwindex_found m;
 	struct authreq rq;
+	int state;
 	const char *reason, *used;
 	enum mech proved;
 
 	memset(&m, 0, sizeof(m));
-	if (pwindex_lookup_fd(fd, st, login, strlen(login), &m) == 1) {
-		if (m.source != SRC_INDEX || m.index != IDX_USED)
+	if (pwindex_lookup_fd(fd, NULL, st, login, strlen(login), &m,
+	    &state) == 1) {
+		if (state != IDX_USED)
 			abort();
 		memset(&rq, 0, sizeof(rq));
 		rq.mech = MECH_PASSWORD;
@@ -44,7 +47,7 @@ check(int fd, const struct stat *st, const char *login)
 	} else if (m.field != NULL || m.dummy != NULL) {
 		abort();	/* not usable, yet something was left behind */
 	}
-	pwmatch_free(&m);
+	pwindex_found_free(&m);
 }
 
 int
@@ -58,14 +61,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) !=
 	    (ssize_t)size)
 		abort();
-	memset(&st, 0, sizeof(st));
-	st.st_ino = 1;
-	st.st_size = 2;
-	st.st_mtim.tv_sec = 3;
-	st.st_mtim.tv_nsec = 4;
+	fake_stat(&st);
 	check(fd, &st, "alice");
 	check(fd, &st, "tim");
 	check(fd, &st, "nobody");
 	check(fd, &st, "bad:login");
+	{
+		struct pwindex_found m;
+		int state;
+
+		if (pwindex_lookup_fd(fd, NULL, &st, NULL, 0, &m, &state) == 1 &&
+		    (m.found || m.field != NULL))
+			abort();	/* no key, yet a field */
+		pwindex_found_free(&m);
+	}
 	return 0;
 }
