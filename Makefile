@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # cmd5checkpw: make, make install, make check, make clean.
 .POSIX:
 .DELETE_ON_ERROR:

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* batch.c: many passwords at once (batch.h): stdin's "login:password"
  * lines, and their fields hashed on every core with a progress bar. */
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* batch.h: many passwords at once: "login:password" lines from stdin, and
  * their fields hashed on every core with a progress bar (add -b, passwd -b,
  * migrate). */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* cmd5checkpw: a checkpassword program (cr.yp.to/checkpwd/interface.html)
  * for CRAM-MD5, LOGIN, PLAIN and APOP against /etc/poppasswd.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* cmd5pw: manage the password file (poppasswd(5)) and its cdb index.
  * This file: options and dispatch.  The commands are in pwcmd.c and
  * pwcheck.c, the transaction every change shares in txn.c, new passwords

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* cmd5throttle: see and clear cmd5checkpw's throttling state
  * (cmd5throttle(8)).  Exit 0 done; 1 nothing to clear; 2 misuse; 111
  * the state cannot be read or written. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* fd3.c: split the checkpassword data and read it as its front end wrote
  * it.  Each -m layout accepts exactly what its front end writes
  * (cmd5checkpw(8), FRONT ENDS; PROTOCOLS: the patches' qmail-smtpd.c):

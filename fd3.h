@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* fd3.h: what the front end wrote on descriptor 3, and what it means. */
 #ifndef FD3_H
 #define FD3_H

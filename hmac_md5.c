@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* hmac_md5.c: the crypto core, thin over OpenSSL libcrypto.
  *
  * HMAC-MD5 is built from libcrypto's MD5 block functions rather than

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* hmac_md5.h: HMAC-MD5 (RFC 2104), CRAM-MD5 (RFC 2195), APOP (RFC 1939),
  * Dovecot's {CRAM-MD5} stored state, hex, constant-time compare, wiping. */
 #ifndef HMAC_MD5_H

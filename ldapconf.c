@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* ldapconf.c: "keyword value" lines, '#' comments, nothing else. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* ldapconf.h: the directory sync's configuration file (cmd5pw-ldap(8)). */
 #ifndef LDAPCONF_H
 #define LDAPCONF_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* ldapsync.c: the password file as a replica of an LDAP directory.
  *
  * cmd5pw sync runs one RFC 4533 refreshOnly search from the cookie kept in

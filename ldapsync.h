@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* ldapsync.h: the password file as a replica of an LDAP directory
  * (cmd5pw sync, follow, status; add/passwd/del/lock/unlock with -c). */
 #ifndef LDAPSYNC_H

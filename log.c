@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* log.c: stderr or another descriptor (for multilog), syslog, or nothing.
  * Never stdout: under Hoffmann's patch it is the SMTP client's socket. */
 #include <stdarg.h>

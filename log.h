@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* log.h: one line per attempt; never a secret. */
 #ifndef LOG_H
 #define LOG_H

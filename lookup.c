@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* lookup.c: index or text.  pwfile.c knows the text's syntax, pwindex.c
  * the cdb files; this file joins them: it looks a login up through the
  * index when the index answers for the text as it is, else in the text,

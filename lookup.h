@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* lookup.h: a login's verifiers, from the index when it answers for the
  * text as it is now, else from the text; and the building of that index.
  * The one place where the text's syntax (pwfile) and the cdb (pwindex)

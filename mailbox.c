@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* mailbox.c: the uid, gid and home of a mailbox login (mailbox.h). */
 #define _GNU_SOURCE		/* O_PATH */
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* mailbox.h: the identity a mailbox login runs as (poppasswd(5), "Mailbox
  * fields"; cmd5checkpw(8), "Mailbox logins"): uid, gid and home from the
  * login's line or from the site's virtual-mail defaults. */

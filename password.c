@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* password.c: cmd5pw's new passwords: read from the terminal without
  * echo or from stdin, and turned into a verifier field (crypt hash,
  * {CRAM-MD5}, {PLAIN}). */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* password.h: cmd5pw's new passwords: read without echo or from stdin,
  * and turned into a verifier field. */
 #ifndef PASSWORD_H

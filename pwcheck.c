@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwcheck.c: cmd5pw check: every line, the modes and the index, reported
  * on stdout; and the kinds of verifiers a field holds (check and list). */
 #include <crypt.h>

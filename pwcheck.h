@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwcheck.h: cmd5pw check, and what kind of verifiers a field holds (for
  * check and list). */
 #ifndef PWCHECK_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwcmd.c: cmd5pw's commands but check (pwcheck.c): add, passwd, del,
  * list, verify, index, migrate.  Each change is one transaction (txn.c). */
 #define _GNU_SOURCE		/* memmem */

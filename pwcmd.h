@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwcmd.h: cmd5pw's commands but check: add, passwd, del, list, verify,
  * index, migrate. */
 #ifndef PWCMD_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwfile.c: the password file's syntax (poppasswd(5)): lines, verifiers,
  * and a login's line in a text.  Nothing here knows the index. */
 #define _GNU_SOURCE		/* memmem */

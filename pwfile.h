@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwfile.h: the password file (poppasswd(5)): lines, verifiers, lookup. */
 #ifndef PWFILE_H
 #define PWFILE_H

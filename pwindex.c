@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwindex.c: the cdb index beside a password file, built and read with
  * tinycdb.
  *

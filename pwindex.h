@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwindex.h: the cdb index beside a password file.  Keys and values are
  * bytes here: this module knows cdb, not the text's syntax (lookup.c joins
  * the two). */

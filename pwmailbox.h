@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwmailbox.h: cmd5pw's mailbox fields (uid=, gid=, home=) and the
  * Dovecot passwd-file export (cmd5pw(8), "mailbox", "dovecot", -x). */
 #ifndef PWMAILBOX_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwtx.c: pwtx.h, the directory sync's door to cmd5pw's transaction
  * (txn.c) and new passwords (password.c). */
 #include <stdarg.h>

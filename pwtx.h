@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* pwtx.h: cmd5pw's file transaction, for the directory sync (ldapsync.c).
  * The lock on FILE.lock, a temp file beside FILE with the old file's
  * owner, group and mode, fsync, rename, fsync of the directory and the

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # quickstart.sh: install what is missing (as root), build, and show
 # cmd5checkpw accept and refuse real logins from poppasswd.example.
 set -eu

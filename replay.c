@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* replay.c: no seen CRAM-MD5 or APOP exchange logs in again.
  *
  * A client can put any challenge it saw on fd 3 (an AUTH LOGIN password

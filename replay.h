@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* replay.h: a challenge or APOP timestamp is good for one login, on the
  * connection that made it (cmd5checkpw(8), REPLAY). */
 #ifndef REPLAY_H

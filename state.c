@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* state.c: the shared state file (state.h).
  *
  * On disk: block 0 is the header (magic, version, geometry, a checksum of

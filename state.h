@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* state.h: a small state file shared by every process on the host.
  *
  * Fixed size, whatever the load: a header block, then nbuckets buckets of

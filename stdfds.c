@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* stdfds.c: fds 0, 1 and 2 held open. */
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* stdfds.h: fds 0, 1 and 2 held open (cmd5checkpw and cmd5pw). */
 #ifndef STDFDS_H
 #define STDFDS_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* throttle.c: per-address and per-login failure counts (cmd5checkpw(8),
  * THROTTLING), on the shared state files of state.c.
  *

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* throttle.h: failure counts per client address and per login, shared by
  * every process on the host through two state files (state.h), with a
  * growing delay and then refusal (cmd5checkpw(8), THROTTLING). */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* txn.c: the transaction every cmd5pw writer shares (txn.h): the lock,
  * reading the text, the temp file with the old file's owner, group and
  * mode, fsync, rename, the index rebuild, and the signals in between. */

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* txn.h: the transaction every cmd5pw writer shares.  Under an flock(2) on
  * FILE.lock the new text (out: pieces of the old text and new lines, never
  * a copy of the whole) is written to a temp file beside FILE

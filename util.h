@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* util.h: cmd5pw's small shared helpers: messages and exit, buffers that
  * may hold secrets, lines of a text, a login table. */
 #ifndef UTIL_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* verify.c: CRAM-MD5, APOP and password checks against stored verifiers.
  *
  * Every check derives from what the client presented: a stored verifier

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* verify.h: check what the client presented against a verifier field. */
 #ifndef VERIFY_H
 #define VERIFY_H

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/barecrypt.c: the baseline for crypt verifiers, a checkpassword
  * whose whole work is one crypt_rn() call on a hash given on the command
  * line.  usage: barecrypt HASH prog...   Exit 0 (exec prog) or 1. */

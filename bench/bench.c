@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/bench.c: make bench.  Generates password files of 1k to 1M logins
  * under bench/out/, then times whole logins (fork+exec of the real binary,
  * fd 3 a pipe, prog the static no-op) against baselines built beside it,

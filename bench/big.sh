@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # bench/big.sh (make bench-big): the rows of docs/bench.md at 10M logins:
 # cmd5pw index, check, passwd/add/del of one login (time and peak RSS,
 # against the I/O floor of rewriting the text), and whole logins through

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/fgets030.c: the baseline for the text scan, a checkpassword that
  * looks a login up the way cmd5checkpw 0.30 did: fgets() into a 256-byte
  * line, split at ':', strcmp the login, stop at the first match.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/genpw.c: writes the benchmark's password files and indexes.
  *   genpw text N plain|cram FILE   N logins (names.h), legacy plaintext
  *                                  or {CRAM-MD5} verifiers, plus one

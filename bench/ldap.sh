@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # bench/ldap.sh: make bench-ldap (needs slapd, ldap-utils; not part of
 # make bench, which runs without servers).  On a local slapd with N users
 # (default 1000000; LDAP_BENCH_N=100000 for a quicker run):

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/ldaplookup.c: a login the qmail-ldap way, for make bench-ldap: a
  * checkpassword that reads "login\0password\0" on fd 3, then per login
  * connects to the directory, binds as the search identity, searches

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/names.h: the logins and passwords genpw writes, so bench can
  * present them.  Login i is "user<i>@example.org", i from 0; its password
  * is "pw-" and 8 hex digits of a hash of i.  One extra login, YES_LOGIN,

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/noop.c: the baseline, a checkpassword that checks nothing.
  * Reads descriptor 3 to its end like any checkpassword, then runs prog
  * (argv[1]...), or exits 0 without one.  Built static.  It is also the

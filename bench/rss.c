@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/rss.c: peak RSS of a command, without the benchmark's own.
  * A child made by vfork or fork inherits its parent's peak RSS at exec
  * (the kernel's exec_mmap folds the old mm's high-water mark into

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* bench/thrfill FILE N: a throttling state file of N records, filled
  * with N client addresses (10.0.0.0/8 and beyond) of one failure each,
  * as a botnet of N addresses leaves it (make bench). */

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/botnet.py PORT PLAN: a botnet on loopback against an SMTP AUTH
 server on 127.0.0.1:PORT, while the real user logs in from her own address.
 

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # tests/check.sh (make check): install the test tools (as root), build,
 # run the whole suite on the release build and again on an ASan + UBSan
 # build, and end with the total "N passed, N failed".
@@ -26,7 +28,7 @@ export UBSAN_OPTIONS="halt_on_error=1:exitcode=86:print_stacktrace=1:log_path=$S
 once=
 again=
 for t in tests/t_*.sh; do
-	if head -n 5 "$t" | grep -qx '# san: once'; then
+	if head -n 8 "$t" | grep -qx '# san: once'; then
 		once="$once $(basename "$t" .sh)"
 	else
 		again="$again $t"

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/crypthash.py PREFIX PASSWORD [COST]: a crypt(3) hash made by
 libxcrypt's crypt_gensalt and crypt (the library cmd5checkpw verifies
 with), e.g. PREFIX '$y$' yescrypt, '$6$' sha512-crypt, '$2b$' bcrypt."""

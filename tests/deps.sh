@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # tests/deps.sh build|test: install the Debian 12 packages a step needs.
 # As root, apt-get installs what is missing; otherwise it says what is
 # missing and fails (tests are never skipped for a missing tool).

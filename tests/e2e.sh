@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # tests/e2e.sh: sourced (after lib.sh) by the tests that run real servers.
 # Servers listen on 127.0.0.1, on ports found free at run time; each one is
 # recorded by PID and stopped when the test exits, whatever happens.

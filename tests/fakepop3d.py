@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/fakepop3d.py MAILDIR: a stand-in for qmail-pop3d after a login
 (../shared/PROTOCOLS.md): chdir(MAILDIR) relative to the current directory,
 which the checkpassword program must have made the user's home, then the

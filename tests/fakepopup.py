@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/fakepopup.py HOSTNAME checkprogram subprogram...: a stand-in for
 qmail-popup under tcpserver (../shared/PROTOCOLS.md, "qmail-popup and
 qmail-pop3d"); fd 0 and 1 are the client's socket.  Greets with

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/fakesmtpd.py: a stand-in for a qmail-smtpd with an AUTH patch, run
 under tcpserver (fd 0 and 1 are the client's socket; TCPREMOTEIP,
 TCPLOCALHOST, RELAYCLIENT, SMTPAUTH come from tcpserver and tcprules).

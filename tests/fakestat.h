@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* tests/fakestat.h: the text stat the fuzz_pwindex seeds are stamped with
  * (tests/mkindex -f builds them; fuzz_pwindex looks up as for it). */
 #ifndef FAKESTAT_H

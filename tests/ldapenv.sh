@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # tests/ldapenv.sh: sourced after lib.sh.  Real slapd instances on loopback
 # (PROTOCOLS.md, OpenLDAP): a CA made here, one provider (syncprov), two
 # consumers (syncrepl refreshAndPersist over StartTLS, each with syncprov

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # tests/lib.sh: sourced by every tests/t_*.sh.
 # Each assertion prints one line, "ok - what" or "not ok - what (why)";
 # tests/run counts them.  Binaries under test come from the environment so

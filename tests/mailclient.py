@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/mailclient.py: drive a server with Python's own client libraries
 and print what it answered, one word per step, for the shell tests.
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* tests/mkindex [-f] FILE: build FILE.cdb with pw_index_build, as cmd5pw
  * does, for tests that must not depend on cmd5pw.  -f: stamped for the
  * text stat of tests/fakestat.h (the fuzz_pwindex seeds). */

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/replayclient.py: a client that logs in once as its user would and
 then replays what a listener on the wire saw, for tests/t_replay.sh.  Bytes
 arguments are Python escapes ("a\\x00b"); each command prints one line.

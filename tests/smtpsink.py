@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/smtpsink.py PORT DIR: a minimal SMTP server on 127.0.0.1:PORT that
 accepts every message and stores each one as DIR/msg.N (envelope in
 DIR/msg.N.env).  The relay target of the Dovecot submission test.  smtpd

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/standin.py: what the qmail front-end stand-ins (fakesmtpd.py,
 fakepopup.py) share: CRLF lines on the client's socket, and running a
 checkpassword program with its data on fd 3, as qmail does."""

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* tests/statetool: drives state.c for tests/t_state.sh.
  *   statetool FILE NRECORDS get KEY        prints "found N0" or "new"
  *   statetool FILE NRECORDS inc KEY TIMES  adds 1 to n[0] TIMES times, each

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/syslogcatch.py SOCKET LOGFILE: receive syslog(3) datagrams on the
 unix socket SOCKET (a test binds it over /dev/log in a private mount
 namespace) and append each one to LOGFILE the way rsyslog writes

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # cmd5pw(8): every command and option, each success next to its failure;
 # hand-edited files keep every byte but the changed line.
 . "$(dirname "$0")/lib.sh"

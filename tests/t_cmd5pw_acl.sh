@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # cmd5pw keeps a POSIX ACL (acl(5)) on the password file and gives it to
 # the index: a file root:root 0600 with "setfacl -m u:nobody:r" still lets
 # nobody log in after a change, and the owning group's own entry stays as

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # Concurrent cmd5pw runs never lose an update; a concurrent cmd5checkpw
 # never sees a partial file.  8 writers x 200 changes (150 adds, 50
 # password changes), counted afterwards.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # The cdb index: cmd5checkpw uses it only when it was built from the text as
 # it is now, falls back to the text otherwise (index=stale), and both paths
 # give the same answer for every login, first entry winning in both.

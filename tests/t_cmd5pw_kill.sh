@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # A crash at any point leaves the old or the new file, never a mix: SIGKILL
 # at random moments of add, passwd and del (plaintext verifiers, so the
 # time goes to the writing, not to hashing).  SIGINT and SIGTERM during a

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # The Debian package: debian/ builds with dpkg-buildpackage in a copy of
 # the tree, lintian finds nothing, the .deb installs (apt-get), a login

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # The deployment kit, run as shipped: contrib/qmail-smtpd-587/run and its
 # log/run (tcpserver + tcprules cdb + envuidgid + multilog), with
 # tests/fakesmtpd.py (Hoffmann, with qmail-tls's STARTTLS) standing in for

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # The POP3 deployment kit, run as shipped: contrib/qmail-pop3d/run (110)
 # and contrib/qmail-pop3d-995/run (tcpserver + stunnel4 in inetd mode),

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # tests/deps.sh leaves the machine alone: it waits (bounded) for a held
 # dpkg lock and names the holder, no service starts during its install
 # (policy-rc.d answers 101, and is removed after only if deps.sh made it),

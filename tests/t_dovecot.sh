@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # Dovecot 2.3 with cmd5checkpw as its checkpassword passdb and userdb:
 # submission (STARTTLS, AUTH PLAIN/LOGIN, relay to a sink) driven by swaks

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # Dovecot 2.4 has no checkpassword (PROTOCOLS.md): cmd5pw exports a
 # Dovecot passwd-file (user:{SCHEME}pass:uid:gid::home::) on every change

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # t_fuzz.sh: the libFuzzer targets (tests/fuzz/) replay their seed corpora
 # (which hold every crash ever found) and then fuzz for a short, bounded
 # time each.  Any crash, sanitizer report, leak or timeout fails.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # The index is never believed when it does not answer for the text as it is
 # (an edit that keeps the mtime, a damaged record, a file past the cdb
 # format's 4 GiB limit), is never written past that limit, and shards past

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # make install / uninstall honour DESTDIR, PREFIX, BINDIR, MANDIR; nothing
 # is installed setuid or setgid.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # t_ldap.sh: the password file as a replica of a real OpenLDAP directory
 # (cmd5pw-ldap(8)).  One provider, two consumers (syncrepl over StartTLS

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # t_logging.sh: the log lines fail2ban reads.  What the client does not
 # control comes first (remote=, mech=, reason=), the login last, and no
 # line is cut: the shipped filter (contrib/fail2ban/cmd5checkpw.conf), run

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # t_mailbox.sh: mailbox logins at the checkpassword interface (issue 10):
 # the uid=, gid=, home= fields of poppasswd(5) and the -d -D -u -g -M -R
 # options of cmd5checkpw(8); prog prints who and where it runs.  Legacy

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # Malformed input on fd 3, on the command line and in the password file:
 # each gets its documented exit status (cmd5checkpw(8) EXIT STATUS), never
 # a crash (a signal would show as 128+N) and never a false acceptance.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # Man pages: mdoc, clean under mandoc -Tlint at warning level (style-level
 # notes about pages missing on this machine, like qmail-smtpd(8), aside).
 . "$(dirname "$0")/lib.sh"

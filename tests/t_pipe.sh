@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # The checkpassword pipe: every fd-3 layout x mechanism x verifier kind,
 # each success next to its failure.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # POP3 mailbox logins (issue 10): tests/fakepopup.py (qmail-popup) and
 # tests/fakepop3d.py (qmail-pop3d), both flavours of PROTOCOLS.md, under

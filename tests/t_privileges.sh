@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # t_privileges.sh: the old guides install cmd5checkpw setuid (or setgid)
 # to an account that alone can read /etc/poppasswd.  Such an install must
 # never hand the elevated id to prog, must refuse -f, and any password

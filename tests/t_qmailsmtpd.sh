@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # The qmail-smtpd AUTH contract: tests/fakesmtpd.py plays qmail-smtpd with
 # Dabrowski's and with Hoffmann's AUTH patch, under tcpserver with a
 # tcprules cdb, and calls cmd5checkpw as each patch does.  Real clients

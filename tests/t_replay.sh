@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # No seen CRAM-MD5 or APOP exchange logs in again (issue 9).  A listener
 # saw one genuine login; every way to present it again, end to end through

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # t_resources.sh: the right exit status when the world is hostile: fds
 # 0, 1 and 2 closed; little address space; a password file that shrinks,
 # vanishes or is replaced while it is being read; fd 3 that never reaches

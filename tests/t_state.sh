@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # t_state.sh: the shared state file (state.c) that the replay record and the
 # throttle use: bounded size, lost-update-free under concurrency, remade
 # when damaged, refusing what it must not touch.

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # Throttling (cmd5checkpw(8), THROTTLING; issue 12) through the pipe:
 # TCPREMOTEIP set as tcpserver sets it.  Delays are scaled down with
 # THROTTLE_DELAY_UNIT/MAX (milliseconds), except in the one check of the

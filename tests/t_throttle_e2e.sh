@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # Throttling against a botnet on loopback: real connections from many
 # 127.0.0.0/8 source addresses through tcpserver and the qmail-smtpd

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # san: once
 # t_timing.sh: the time of a refusal does not tell which refusal it was.
 # For each mechanism (password, CRAM-MD5, APOP-or-password under qmail-popup)

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # t_valgrind.sh: memcheck finds nothing on the pipe runs: each layout and
 # mechanism, success and failure, unknown and locked logins, malformed
 # input, text and index.  valgrind cannot run an ASan binary, so this

@@ -1,4 +1,6 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 # t_zz_nolog.sh (runs last): no password, digest or verifier appears in
 # any log line the suite produced.  Searches every file under $LOGDIR for
 # each string of tests/secrets.txt, each verifier of poppasswd.example,

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/timing.py MIN MAX WIDTH SECONDS PROG ARGS... -- REF REQ...
 
 Times PROG ARGS once per request per round, each request written to fd 3.

@@ -1,4 +1,6 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+# see LICENSE.
 """tests/ttyrun.py LINE... -- PROG [ARGS...]: run PROG on a new
 pseudo-terminal; after each prompt (output ending in ':' or ': ') type the
 next LINE.  Prints everything PROG wrote to the terminal; exits with PROG's

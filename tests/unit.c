@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* tests/unit.c: known-answer and property tests for hmac_md5.c, pwfile.c,
  * fd3.c and verify.c.  One "ok - ..." or "not ok - ..." line per check. */
 #include <crypt.h>

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* cheap.h: shared by the fuzz targets.  A crypt setting from a fuzzed
  * field may ask for any cost (yescrypt N, bcrypt 2^31, "rounds=999999999");
  * the password file is the administrator's, so a slow setting is a cost the

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* fuzz_cmd5pw: cmd5pw's line handling.  cmd5pw's sources are compiled
  * into this target as one unit, with main renamed and exit() turned into
  * a jump back here, so their static functions run as they are, die()

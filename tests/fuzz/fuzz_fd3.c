@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* fuzz_fd3: what a network client controls (the strict layouts and the
  * challenge syntax).  Byte 0 picks the -m layout
  * and whether AUTHORIZED=1 (Dovecot lookup) is set; the rest is fd 3.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* fuzz_ldapmap: directory values into replica lines (ldapsync.c, compiled
  * in).  Input: byte 0 picks the login check (even) or the userPassword
  * check (odd); the rest is the value, as the directory sends it.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* fuzz_mailbox: the home a login is derived into (mb_derive), opened under
  * a real base directory (mb_open_dir), and the mailbox fields of a line
  * (mb_parse).  Input: one flag byte (bit 0: a default domain is set), then

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* fuzz_pwfile: the password file and its verifiers.  Input: login \0
  * password \0 text (a missing NUL leaves the default login "alice" and
  * password "wonderland", and the rest is the text).  Every line goes

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: ISC.  Copyright (c) 2026 the cmd5checkpw authors;
+ * see LICENSE. */
 /* fuzz_pwindex: the cdb index, corrupted.  The input is written to a
  * memfd and read with pwindex_lookup_fd as if it were PATH.cdb built from
  * the text whose stat is fake_stat() (the seeds, made by tests/mkindex -f,
