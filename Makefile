@@ -79,7 +79,7 @@ pwcheck.o: pwcheck.c hmac_md5.h lookup.h pwcheck.h pwfile.h pwindex.h \
 	pwmailbox.h txn.h util.h
 pwmailbox.o: pwmailbox.c hmac_md5.h mailbox.h pwfile.h pwmailbox.h txn.h util.h
 stdfds.o: stdfds.c stdfds.h
-ldapsync.o: ldapsync.c ldapsync.h ldapconf.h hmac_md5.h log.h pwfile.h pwtx.h
+ldapsync.o: ldapsync.c ldapsync.h ldapconf.h hmac_md5.h log.h mailbox.h pwfile.h pwtx.h
 ldapconf.o: ldapconf.c ldapconf.h
 pwtx.o: pwtx.c pwtx.h hmac_md5.h password.h txn.h util.h
 hmac_md5.o: hmac_md5.c hmac_md5.h

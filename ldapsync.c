@@ -40,6 +40,7 @@
 #include "ldapconf.h"
 #include "ldapsync.h"
 #include "log.h"
+#include "mailbox.h"
 #include "pwfile.h"
 #include "pwtx.h"
 
@@ -414,6 +415,48 @@ map_value(const char *v, size_t n, char *out, size_t *olen, int *locked,
 	return 1;
 }
 
+/* The entry's one value of attr as the mailbox field ":name=value"
+ * (poppasswd(5)): a decimal id, or a clean absolute home.  1 (out, *outlen
+ * set), 0 when attr is not configured or the entry has none, -1 when the
+ * value is bad (why set): directory values are untrusted. */
+static int
+mailbox_field(LDAP *ld, LDAPMessage *e, const char *attr, const char *name,
+    char *out, size_t size, size_t *outlen, const char **why)
+{
+	struct berval **v;
+	unsigned long id;
+	int r = 0, n;
+
+	*outlen = 0;
+	if (attr == NULL)
+		return 0;
+	v = ldap_get_values_len(ld, e, attr);
+	if (v == NULL || v[0] == NULL) {
+		ldap_value_free_len(v);
+		return 0;
+	}
+	if (v[1] != NULL) {
+		*why = "given more than once";
+		r = -1;
+	} else if (strcmp(name, "home") == 0 ?
+	    !mb_home_ok(v[0]->bv_val, v[0]->bv_len) :
+	    mb_parse_id(v[0]->bv_val, v[0]->bv_len, &id) != 0) {
+		*why = strcmp(name, "home") == 0 ? "not a clean absolute path" :
+		    "not a decimal id";
+		r = -1;
+	} else if (v[0]->bv_len > MB_HOME_MAX ||
+	    (n = snprintf(out, size, ":%s=%.*s", name, (int)v[0]->bv_len,
+	    v[0]->bv_val)) < 0 || (size_t)n >= size) {
+		*why = "too long";
+		r = -1;
+	} else {
+		*outlen = (size_t)n;
+		r = 1;
+	}
+	ldap_value_free_len(v);
+	return r;
+}
+
 /* The entry as a line, or NULL (logged) when it gives none. */
 static char *
 map_entry(LDAP *ld, LDAPMessage *e, size_t *len)
@@ -423,6 +466,10 @@ map_entry(LDAP *ld, LDAPMessage *e, size_t *len)
 	char vals[PW_MAXVERIFIERS][VALUE_MAX + 16];
 	size_t vl[PW_MAXVERIFIERS], nv = 0, i, total;
 	const char *why = NULL, *dnp = dn ? dn : "(no DN)";
+	const char *mbattr[3] = { conf.uid_attr, conf.gid_attr, conf.home_attr };
+	static const char *const mbname[3] = { "uid", "gid", "home" };
+	char mbf[3][MB_HOME_MAX + 8];
+	size_t ml[3] = { 0, 0, 0 };
 	int locked = 0, lk;
 
 	lv = ldap_get_values_len(ld, e, conf.login_attr);
@@ -466,9 +513,16 @@ map_entry(LDAP *ld, LDAPMessage *e, size_t *len)
 		    esc(dnp, strlen(dnp)), esc(lv[0]->bv_val, lv[0]->bv_len));
 		goto skip;
 	}
-	/* TODO(pop3): home-attribute, uid-attribute, gid-attribute go here
-	 * once poppasswd(5) lines carry the POP3 fields. */
-	total = lv[0]->bv_len + 2;
+	/* the mailbox fields of poppasswd(5), after the verifiers */
+	for (i = 0; i < 3; i++)
+		if (mailbox_field(ld, e, mbattr[i], mbname[i], mbf[i],
+		    sizeof(mbf[i]), &ml[i], &why) < 0) {
+			warn("sync: skipping %s (%s): its %s is %s",
+			    esc(dnp, strlen(dnp)), esc(lv[0]->bv_val,
+			    lv[0]->bv_len), mbattr[i], why);
+			goto skip;
+		}
+	total = lv[0]->bv_len + 2 + ml[0] + ml[1] + ml[2];
 	for (i = 0; i < nv; i++)
 		total += vl[i] + 1;
 	if ((line = malloc(total)) == NULL)
@@ -478,13 +532,19 @@ map_entry(LDAP *ld, LDAPMessage *e, size_t *len)
 	*q++ = ':';
 	if (locked)
 		*q++ = '!';	/* a disabled entry: known, never matches */
-	else
+	else {
 		for (i = 0; i < nv; i++) {
 			if (i > 0)
 				*q++ = ':';
 			memcpy(q, vals[i], vl[i]);
 			q += vl[i];
 		}
+		/* a locked line stays "login:!": it never logs in */
+		for (i = 0; i < 3; i++) {
+			memcpy(q, mbf[i], ml[i]);
+			q += ml[i];
+		}
+	}
 	*len = (size_t)(q - line);
 	for (i = 0; i < PW_MAXVERIFIERS; i++)
 		wipe(vals[i], sizeof(vals[i]));

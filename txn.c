@@ -103,6 +103,9 @@ out_free(void)
 	free(owned);
 	owned = NULL;
 	nowned = ownedcap = 0;
+	/* a long-running writer (cmd5pw follow) commits again */
+	free(out.v);
+	memset(&out, 0, sizeof(out));
 }
 
 int

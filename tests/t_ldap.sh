@@ -128,8 +128,11 @@ WRITE="write yes
 write-uri ldap://127.0.0.1:$PP/
 add-dn uid=%s,$PEOPLE
 add-objectclass inetOrgPerson"
-host_conf h1 "$C1" "$WRITE"
-host_conf h2 "$C2" "$WRITE"
+MBX='home-attribute homeDirectory
+uid-attribute uidNumber
+gid-attribute gidNumber'
+host_conf h1 "$C1" "$WRITE" "$MBX"
+host_conf h2 "$C2" "$WRITE" "$MBX"
 n=$(until_rc 0 5000 sh -c "ldapsearch -x -LLL -H ldap://127.0.0.1:$C2/ \
     -b $PEOPLE uid=erin uid | grep -q erin")
 like "$n" '^[0-9]+$' "the consumers have the users"
@@ -258,6 +261,33 @@ printf 'dn: uid=gina,%s\nchangetype: modrdn\nnewrdn: uid=gina2\ndeleteoldrdn: 1\
     "$PEOPLE" | ldap_mod "$PP"
 reach "rename uid=gina -> gina2" 0 pw gina2 gina-pw6
 pw h1 gina gina-pw6; is $? 1 "rename: the old login is gone"
+
+echo "== mailbox fields (homeDirectory, uidNumber, gidNumber of posixAccount)"
+# pax_ldif LOGIN PASSWORD UID HOME: a person with a posixAccount
+pax_ldif() {
+	printf 'dn: uid=%s,%s\nchangetype: add\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\n' \
+	    "$1" "$PEOPLE"
+	printf 'uid: %s\ncn: %s\nsn: %s\nuidNumber: %s\ngidNumber: %s\nhomeDirectory: %s\n' \
+	    "$1" "$1" "$1" "$3" "$3" "$4"
+	printf 'userPassword: %s\n\n' "$(ssha "$2" SSHA)"
+}
+pax_ldif paul paul-pw 5001 /var/vmail/example.org/paul | ldap_mod "$PP"
+# (a login of paul's as root would now be a mailbox login, whose home
+# this test does not make: cmd5checkpw(8), MAILBOX LOGINS)
+has_line() { grep -q "^$2:" "$T/$1/poppasswd"; }
+reach "a posixAccount" 0 has_line paul -
+like "$(grep '^paul:' "$T/h1/poppasswd")" '^paul:\{SSHA\}[^:]*:uid=5001:gid=5001:home=/var/vmail/example\.org/paul$' \
+    "the replica's line carries uid=, gid=, home= (poppasswd(5))"
+"$CMD5PW" -f "$T/h1/poppasswd" mailbox paul >"$T/out" 2>&1
+like "$(cat "$T/out")" 'uid=5001 gid=5001 home=/var/vmail/example\.org/paul' "cmd5pw mailbox reads them"
+# a hostile home: skipped with a log line, the rest of the replica intact
+pax_ldif mallory mallory-pw 5002 /var/vmail/../../etc | ldap_mod "$PP"
+pax_ldif norbert norbert-pw 5003 /var/vmail/example.org/norbert | ldap_mod "$PP"
+reach "an entry after a hostile one" 0 has_line norbert -
+grep -q '^mallory:' "$T/h1/poppasswd" "$T/h2/poppasswd"
+is $? 1 "a homeDirectory with .. never reaches a replica"
+like "$(cat "$T/h1/follow.log")" 'skipping uid=mallory,.*homeDirectory is not a clean absolute path' \
+    "and is logged"
 
 echo "== hostile values in the directory"
 {
