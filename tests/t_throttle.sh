@@ -66,7 +66,7 @@ like "$(grep 'throttle ' "$LOG")" 'throttle refuse addr=10\.0\.0\.1 failures=8\.
     "log: refusal of 10.0.0.1 began after 8 failures"
 # the fail2ban filter's pattern still finds every failure, refusals too
 fre=$(sed -n 's/^failregex = //p' "$TOP/contrib/fail2ban/cmd5checkpw.conf" |
-    sed 's/<HOST>/(?P<host>\\S+)/')
+    sed 's/<HOST>\|<ADDR>/(?P<host>\\S+)/')
 n=$(python3 -c 'import re,sys
 r=re.compile(sys.argv[1]); print(sum(1 for l in open(sys.argv[2]) if r.search(l.rstrip("\n"))))' \
     "$fre" "$LOG")
