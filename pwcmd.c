@@ -361,7 +361,7 @@ cmd_del(char **logins, size_t n)
 		txn_touch(logins[k], len);
 	}
 	for (i = 0; i < n; i++)
-		if (found[i] == 0 && (free(found), 1))
+		if (found[i] == 0 && (free(found), free(cut), 1))
 			die(EXIT_REJECT, "%s: no login %s%s", path,
 			    esc(logins[i], strlen(logins[i])),
 			    n > 1 ? "; nothing changed" : "");

@@ -75,7 +75,7 @@ table() {
 	[ -n "$ctl" ] && { names+=("control+$ctl%"); reqs+=("@$ctl%:${reqs[0]}"); }
 	for try in $(seq "${TIMING_TRIES:-3}"); do
 		mapfile -t res < <(nice -n -5 python3 "$TOP/tests/timing.py" \
-		    "$nmin" "$nmax" 1.5 40 "$CMD5CHECKPW" -l none \
+		    "$nmin" "$nmax" 1.5 40 "$CMD5CHECKPW" -l none -r "$T/replay" \
 		    -m "$(layout "$mech")" -f "$file" true -- "${reqs[@]}")
 		bad=0
 		for i in "${!names[@]}"; do
@@ -106,8 +106,8 @@ within() { awk -v d="$1" -v w="$2" 'BEGIN { exit !(d >= -w && d <= w) }'; }
 why() {
 	python3 -c 'import codecs, os, sys, time
 sys.stdout.buffer.write(codecs.decode(sys.argv[1], "unicode_escape").replace(
-    "%C", "<%d.%d@localhost>" % (os.getppid(), time.time())).encode("latin-1"))' \
-	    "$(request "$2" "$3")" | "$CMD5CHECKPW" -l stderr -m "$(layout "$2")" -f "$1" true 3<&0 \
+    "%C", "<%d.%d@w%d.localhost>" % (os.getppid(), time.time(), os.getpid())).encode("latin-1"))' \
+	    "$(request "$2" "$3")" | "$CMD5CHECKPW" -l stderr -r "$T/replay" -m "$(layout "$2")" -f "$1" true 3<&0 \
 	    </dev/null >/dev/null 2>"$T/why"
 	cat "$T/why" >>"$LOG"
 	like "$(cat "$T/why")" "$4" "$2, $3: refused with $4"

@@ -29,10 +29,16 @@ import sys
 import time
 
 
+SERIAL = [0]
+
+
 def request(body):
     s = codecs.decode(body, "unicode_escape")
     if "%C" in s:
-        s = s.replace("%C", "<%d.%d@localhost>" % (os.getpid(), time.time()))
+        # a new challenge each time: the one-time record refuses a repeat
+        SERIAL[0] += 1
+        s = s.replace("%C", "<%d.%d@r%d.localhost>" % (
+            os.getpid(), time.time(), SERIAL[0]))
     return s.encode("latin-1")
 
 
