@@ -87,12 +87,17 @@ for l in sym@ex.org file@ex.org none@ex.org ..@ex.org a@.@ex.org x@..; do
 done
 
 echo "== legacy plaintext and SMTP AUTH: as before"
+# prog inherits the caller's environment: what is exported, not bash's own
+# variables (bash sets SHELL without exporting it when it is not set, as
+# under CI's runner)
+ENV_HOME=$(printenv HOME)
+ENV_SHELL=$(printenv SHELL)
 cd "$T" || exit 1
-run 0 "0:0:0 $T HOME=${HOME:-} USER=tim SHELL=${SHELL:-}" \
+run 0 "0:0:0 $T HOME=$ENV_HOME USER=tim SHELL=$ENV_SHELL" \
     "legacy line: ':uid=...' is part of the password, no identity" \
     tim 'tanstaaf:uid=5001:gid=5001:home=/'
 run 1 "" "legacy line: the part before ':uid=' is not the password" tim tanstaaf
-run 0 "0:0:0 $T HOME=${HOME:-} USER=smtp SHELL=${SHELL:-}" \
+run 0 "0:0:0 $T HOME=$ENV_HOME USER=smtp SHELL=$ENV_SHELL" \
     "no fields, no -d: prog runs as the caller (SMTP AUTH's true)" smtp s-pw
 run 111 "" "-M: no identity is a temporary failure" smtp s-pw -M
 run 0 "5000:5000:5000 $VM/ex.org/alice HOME=$VM/ex.org/alice USER=alice@ex.org SHELL=/bin/false" \
@@ -113,11 +118,11 @@ is "$?:$out" "0:5001:5001:5001 $T/homes/pat HOME=$T/homes/pat USER=pat@ex.org SH
     "-M already uid 5001: the same login works"
 cd "$T" || exit 1
 out=$(asuser 5003 pat@ex.org p-pw)
-is "$?:$out" "0:5003:5003:5003 $T HOME=${HOME:-} USER=pat@ex.org SHELL=${SHELL:-}" \
+is "$?:$out" "0:5003:5003:5003 $T HOME=$ENV_HOME USER=pat@ex.org SHELL=$ENV_SHELL" \
     "SMTP AUTH as an unprivileged user (qmaild), no -M/-d: the fields are ignored, as before"
 sed 's|^pat@ex.org:.*|pat@ex.org:{PLAIN}p-pw:uid=5001:uid=5002|' "$T/pw" >"$T/pw-public"
 out=$(asuser 5003 pat@ex.org p-pw)
-is "$?:$out" "0:5003:5003:5003 $T HOME=${HOME:-} USER=pat@ex.org SHELL=${SHELL:-}" \
+is "$?:$out" "0:5003:5003:5003 $T HOME=$ENV_HOME USER=pat@ex.org SHELL=$ENV_SHELL" \
     "SMTP AUTH as qmaild: even malformed mailbox fields do not break it"
 out=$(asuser 5003 pat@ex.org p-pw -M)
 is "$?" 111 "the same malformed fields with -M: 111"
