@@ -196,6 +196,43 @@ check_and_list(void)
 	buf_free(&b);
 }
 
+/* The new field (its verifiers vlen bytes, then rest): passwd keeps the
+ * old field's identity (uid=, gid=, home=; poppasswd(5)) and adds
+ * nothing else; a field without one (legacy plaintext, whose ':' are its
+ * password's, or a malformed one) gives none. */
+static void
+same_mailbox(const char *old, size_t olen, const char *nfield, size_t vlen,
+    size_t nlen)
+{
+	struct mbfields of, nf;
+	const char *why;
+	size_t i, start;
+
+	if (old == NULL || mb_parse(old, olen, &of, &why) != 0 ||
+	    !(of.has_uid || of.has_gid || of.has_home)) {
+		if (nlen != vlen)
+			abort();	/* fields made up from nowhere */
+		return;
+	}
+	if (mb_parse(nfield, nlen, &nf, &why) != 0 ||
+	    nf.has_uid != of.has_uid || nf.has_gid != of.has_gid ||
+	    nf.has_home != of.has_home ||
+	    (of.has_uid && nf.uid != of.uid) ||
+	    (of.has_gid && nf.gid != of.gid) ||
+	    (of.has_home && (nf.homelen != of.homelen ||
+	    memcmp(nf.home, of.home, of.homelen) != 0)))
+		abort();		/* the identity lost or changed */
+	/* and nothing but mailbox fields after the verifiers */
+	if (nlen == vlen || nfield[vlen] != ':')
+		abort();
+	for (start = i = vlen + 1; i <= nlen; i++)
+		if (i == nlen || nfield[i] == ':') {
+			if (!mb_is_field(nfield + start, i - start))
+				abort();
+			start = i + 1;
+		}
+}
+
 static void
 edit(int adding)
 {
@@ -220,10 +257,12 @@ edit(int adding)
 		lk = !adding && old != NULL && olen > 0 && old[0] == '!';
 		f = entry_in_force(flat.p, flat.len, jobs[i].login,
 		    jobs[i].loginlen, &flen);
-		if (f == NULL || flen != jobs[i].field.len + lk ||
+		if (f == NULL || flen < jobs[i].field.len + lk ||
 		    (lk && f[0] != '!') ||
 		    memcmp(f + lk, jobs[i].field.p, jobs[i].field.len) != 0)
 			abort();	/* the change is not the entry in force */
+		same_mailbox(adding ? NULL : old, olen, f + lk,
+		    jobs[i].field.len, flen - lk);
 	}
 	if (!adding && count_lines(flat.p, flat.len) !=
 	    count_lines(text, textlen))
