@@ -4,14 +4,17 @@
  * the cdb files; this file joins them: it looks a login up through the
  * index when the index answers for the text as it is, else in the text,
  * and builds the index from a text. */
+#define _GNU_SOURCE		/* memmem */
 #define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA256_Init: see pwindex.c */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -199,9 +202,10 @@ struct pass {
 	unsigned long best;	/* the dummy's crypt cost (pwfile_dummy) */
 };
 
+/* head: only as far as the dummy's choice looks (no w, no digest) */
 static int
 one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
-    struct pass *ps, int digest, struct pwerr *err)
+    struct pass *ps, int digest, int head, struct pwerr *err)
 {
 	const char *p, *end;
 	SHA256_CTX ctx;
@@ -225,6 +229,8 @@ one_pass(const struct iovec *iov, size_t niov, struct pwindex_make *w,
 		}
 		/* pieces end at line ends: no line spans two */
 		for (; p < end; p += n + 1) {
+			if (head && ps->seen >= PW_DUMMY_SPAN)
+				break;
 			n = linelen(p, end);
 			if (pwfile_parse_line(p, n, &l) != PWL_ENTRY)
 				continue;
@@ -261,6 +267,177 @@ out:
 	return r;
 }
 
+/* The entries of key in the new text, in order: their fields (into the
+ * pieces) and the offset of the first.  An entry line starts with "key:"
+ * (pwfile_parse_line), and every piece starts a line, so memmem finds
+ * them at memory speed.  0, or -1 out of memory. */
+static int
+entries_of(const struct iovec *iov, size_t niov, const char *key,
+    size_t klen, struct pwindex_edit *e, size_t *first)
+{
+	const char **f = NULL;
+	size_t *fl = NULL, n = 0, cap = 0, i, base = 0;
+	struct pwline l;
+	const char *start, *p, *end;
+
+	*first = SIZE_MAX;
+	for (i = 0; i < niov; base += iov[i].iov_len, i++) {
+		start = p = iov[i].iov_base;
+		end = p + iov[i].iov_len;
+		while (p < end && (p = memmem(p, (size_t)(end - p), key,
+		    klen)) != NULL) {
+			if ((p == start || p[-1] == '\n') &&
+			    (size_t)(end - p) > klen && p[klen] == ':' &&
+			    pwfile_parse_line(p, linelen(p, end), &l) ==
+			    PWL_ENTRY) {
+				if (n == cap) {
+					const char **nf;
+					size_t *nl;
+
+					cap = cap ? 2 * cap : 4;
+					if ((nf = realloc(f, cap *
+					    sizeof(*f))) == NULL)
+						goto oom;
+					f = nf;
+					if ((nl = realloc(fl, cap *
+					    sizeof(*fl))) == NULL)
+						goto oom;
+					fl = nl;
+				}
+				if (n == 0)
+					*first = base + (size_t)(p - start);
+				f[n] = l.field;
+				fl[n++] = l.fieldlen;
+			}
+			p++;
+		}
+	}
+	e->key = key;
+	e->klen = klen;
+	e->n = n;
+	e->field = f;
+	e->flen = fl;
+	return 0;
+oom:
+	free(f);
+	free(fl);
+	return -1;
+}
+
+struct edit_at {
+	struct pwindex_edit e;
+	size_t first;
+};
+
+static int
+by_first(const void *a, const void *b)
+{
+	const struct edit_at *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* CMD5PW_TEST_INDEX_TRACE (the tests; never in a set-id process): which
+ * way an index was made, on stderr. */
+static void
+trace(const char *how)
+{
+	if (!getauxval(AT_SECURE) && getenv("CMD5PW_TEST_INDEX_TRACE") != NULL)
+		fprintf(stderr, "cmd5pw: index: %s\n", how);
+}
+
+#define FROM_OLD_MAX 64		/* past this many logins, one parse is less */
+
+/* The shards of the changed logins rebuilt from their old files, not the
+ * text, when every change says how it left the login's lines (kinds)
+ * and the caller has the digest: at ten million logins an edit then
+ * costs the text's rewrite and one shard's copy, not a parse of every
+ * line.  1 done, 0 not possible, -1 error. */
+static int
+update_from_old(const char *cdbpath, const struct iovec *iov, size_t niov,
+    const struct stat *st, const struct stat *oldst,
+    const char *const *keys, const size_t *klens, const int *kinds,
+    size_t nkeys, const unsigned char *digest, struct pwerr *err)
+{
+	struct edit_at *ea;
+	struct pwindex_make *w = NULL;
+	struct pwindex_edit *e = NULL;
+	struct pwerr ignored;
+	struct pass ps;
+	size_t i, k, ne = 0;
+	unsigned n, want;
+	int r = 0;
+
+	if (kinds == NULL || digest == NULL || nkeys == 0 ||
+	    nkeys > FROM_OLD_MAX)
+		return 0;
+	for (i = 0; i < nkeys; i++)
+		if (kinds[i] != PWINDEX_SAME && kinds[i] != PWINDEX_DROP &&
+		    kinds[i] != PWINDEX_NEW)
+			return 0;
+	if ((ea = calloc(nkeys, sizeof(*ea))) == NULL ||
+	    (e = calloc(nkeys, sizeof(*e))) == NULL) {
+		free(ea);
+		return 0;
+	}
+	for (i = 0; i < nkeys; i++) {
+		/* a login touched twice: once, if the same way */
+		for (k = 0; k < ne; k++)
+			if (ea[k].e.klen == klens[i] &&
+			    memcmp(ea[k].e.key, keys[i], klens[i]) == 0)
+				break;
+		if (k < ne) {
+			if (ea[k].e.kind != kinds[i])
+				goto out;
+			continue;
+		}
+		if (entries_of(iov, niov, keys[i], klens[i], &ea[ne].e,
+		    &ea[ne].first) != 0)
+			goto out;
+		ea[ne].e.kind = kinds[i];
+		/* a new login: one line (cmd5pw add appends one each) */
+		if (kinds[i] == PWINDEX_NEW && ea[ne].e.n != 1) {
+			ne++;
+			goto out;
+		}
+		ne++;
+	}
+	/* the new logins after the rest, in the text's order */
+	qsort(ea, ne, sizeof(*ea), by_first);
+	for (i = 0; i < ne; i++)
+		e[i] = ea[i].e;
+	if ((w = pwindex_make_resume(cdbpath, oldst, st, &ignored)) == NULL)
+		goto out;
+	n = pwindex_make_shards(w);
+	for (i = 0; i < ne; i++)
+		if (pwindex_make_touch(w, e[i].key, e[i].klen, err) != 0) {
+			r = -1;
+			goto out;
+		}
+	if ((r = pwindex_make_from_old(w, e, ne, err)) != 1)
+		goto out;
+	r = 0;
+	/* the dummy, as a full build picks it: from the first entries */
+	if (one_pass(iov, niov, NULL, &ps, 0, 1, &ignored) != 0)
+		goto out;
+	want = pwindex_shards_for(pwindex_make_est(w));
+	if (want > n || want * 4 < n)
+		goto out;
+	r = pwindex_make_finish(w, st, digest, ps.dummy.field,
+	    ps.dummy.fieldlen, err) == 0 ? 1 : -1;
+	w = NULL;		/* finish gave it back */
+out:
+	if (w != NULL)
+		pwindex_make_abort(w);
+	for (i = 0; i < ne; i++) {
+		free((void *)ea[i].e.field);
+		free((void *)ea[i].e.flen);
+	}
+	free(ea);
+	free(e);
+	return r;
+}
+
 /* Only the shards of the changed logins, when the index was current for
  * the text before the change and keeps its shard count.  1 done, 0 not
  * possible (build it all), -1 error. */
@@ -284,7 +461,7 @@ update(const char *cdbpath, const struct iovec *iov, size_t niov,
 			pwindex_make_abort(w);
 			return -1;
 		}
-	if (one_pass(iov, niov, w, &ps, digest == NULL, &ignored) != 0) {
+	if (one_pass(iov, niov, w, &ps, digest == NULL, 0, &ignored) != 0) {
 		pwindex_make_abort(w);
 		return 0;	/* past the limit, say: the full build tells */
 	}
@@ -303,8 +480,8 @@ update(const char *cdbpath, const struct iovec *iov, size_t niov,
 int
 pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     const struct stat *st, const struct stat *oldst,
-    const char *const *keys, const size_t *klens, size_t nkeys,
-    const unsigned char *digest, struct pwerr *err)
+    const char *const *keys, const size_t *klens, const int *kinds,
+    size_t nkeys, const unsigned char *digest, struct pwerr *err)
 {
 	struct pwindex_make *w;
 	unsigned char md[32];
@@ -317,14 +494,27 @@ pw_index_update(const char *path, const struct iovec *iov, size_t niov,
 		return -1;
 	}
 	if (oldst != NULL && nkeys > 0) {
+		r = update_from_old(cdbpath, iov, niov, st, oldst, keys, klens,
+		    kinds, nkeys, digest, err);
+		if (r != 0) {
+			if (r == 1)
+				trace("the touched shards copied from their "
+				    "old files");
+			goto out;
+		}
 		r = update(cdbpath, iov, niov, st, oldst, keys, klens, nkeys,
 		    digest, err);
-		if (r != 0)
+		if (r != 0) {
+			if (r == 1)
+				trace("the touched shards rebuilt from the "
+				    "text");
 			goto out;
+		}
 		r = -1;
 	}
+	trace("all of it built from the text");
 	/* the shards this text needs, from the bytes its records take */
-	if (one_pass(iov, niov, NULL, &ps, digest == NULL, err) != 0)
+	if (one_pass(iov, niov, NULL, &ps, digest == NULL, 0, err) != 0)
 		goto out;
 	if (digest != NULL)
 		memcpy(ps.md, digest, sizeof(ps.md));
@@ -332,7 +522,7 @@ pw_index_update(const char *path, const struct iovec *iov, size_t niov,
 	if (w == NULL)
 		goto out;
 	memcpy(md, ps.md, sizeof(md));
-	if (one_pass(iov, niov, w, &ps, 0, err) != 0) {
+	if (one_pass(iov, niov, w, &ps, 0, 0, err) != 0) {
 		pwindex_make_abort(w);
 		goto out;
 	}
@@ -352,8 +542,8 @@ pw_index_build(const char *path, const char *text, size_t size,
 
 	iov.iov_base = (void *)text;
 	iov.iov_len = size;
-	return pw_index_update(path, &iov, 1, st, NULL, NULL, NULL, 0, NULL,
-	    err);
+	return pw_index_update(path, &iov, 1, st, NULL, NULL, NULL, NULL, 0,
+	    NULL, err);
 }
 
 int

@@ -48,11 +48,14 @@ int pw_index_build(const char *path, const char *text, size_t size,
  * oldst the stat of the text before it (read under the writers' lock):
  * only the shards of those logins are rebuilt, when the index was the old
  * text's.  The pieces' lines of other logins must be the old text's.
- * digest: the pieces' SHA-256 when the caller has it (else NULL). */
+ * kinds (or NULL): how each change left its login's lines (PWINDEX_SAME,
+ * _DROP, _NEW, or _ANY), so that a touched shard can be rebuilt from its
+ * old file.  digest: the pieces' SHA-256 when the caller has it (else
+ * NULL). */
 int pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     const struct stat *st, const struct stat *oldst,
-    const char *const *keys, const size_t *klens, size_t nkeys,
-    const unsigned char *digest, struct pwerr *err);
+    const char *const *keys, const size_t *klens, const int *kinds,
+    size_t nkeys, const unsigned char *digest, struct pwerr *err);
 /* The same from the file as it is. */
 int pw_index_build_file(const char *path, struct pwerr *err);
 /* cmd5pw check: the index against every entry of the text (the file at

@@ -16,6 +16,7 @@
 #include "pwcmd.h"
 #include "lookup.h"
 #include "pwfile.h"
+#include "pwindex.h"
 #include "pwmailbox.h"
 #include "txn.h"
 #include "util.h"
@@ -170,7 +171,8 @@ apply_jobs(struct job *jobs, size_t n, int adding)
 			die(EXIT_REJECT, "%s: no login %s (use cmd5pw add)%s",
 			    path, esc(jobs[i].login, jobs[i].loginlen),
 			    n > 1 ? "; nothing changed" : "");
-		txn_touch(jobs[i].login, jobs[i].loginlen);
+		txn_touch_as(jobs[i].login, jobs[i].loginlen, adding ?
+		    PWINDEX_NEW : PWINDEX_SAME);
 		order[i] = i;
 	}
 	if (adding) {
@@ -358,7 +360,7 @@ cmd_del(char **logins, size_t n)
 			cut[gone++].full = l.full;
 			found[k]++;
 		}
-		txn_touch(logins[k], len);
+		txn_touch_as(logins[k], len, PWINDEX_DROP);
 	}
 	for (i = 0; i < n; i++)
 		if (found[i] == 0 && (free(found), free(cut), 1))
@@ -436,7 +438,7 @@ cmd_lock(char **logins, size_t n, int locking)
 			memcpy(nf, pl.field + 1, --flen);
 		out_line(pl.login, pl.loginlen, nf, flen, is_crlf(&l));
 		free(nf);
-		txn_touch(pl.login, pl.loginlen);
+		txn_touch_as(pl.login, pl.loginlen, PWINDEX_SAME);
 		changed++;
 	}
 	for (i = 0; i < n; i++)

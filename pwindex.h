@@ -67,6 +67,28 @@ int pwindex_make_touch(struct pwindex_make *w, const char *key, size_t klen,
 int pwindex_make_wants(const struct pwindex_make *w, const char *key,
     size_t klen);
 unsigned pwindex_make_shards(const struct pwindex_make *w);
+/* How a change left a touched key's lines (cmd5pw knows what it did). */
+enum { PWINDEX_ANY, PWINDEX_SAME, PWINDEX_DROP, PWINDEX_NEW };
+struct pwindex_edit {
+	const char *key;
+	size_t klen;
+	int kind;	/* SAME: its lines changed in place, as many as before;
+			 * DROP: all of them gone; NEW: it had none, its lines
+			 * come after every other (appended to the text) */
+	size_t n;	/* its entries in the new text, in order */
+	const char *const *field;
+	const size_t *flen;
+};
+/* After pwindex_make_resume and a touch of each key: every touched shard
+ * rebuilt from its old file instead of the text: the records of other
+ * keys copied as they are, in their order (each check verified), those
+ * of the edited keys as the kinds say (NEW ones after the rest, in the
+ * order given).  1 done, 0 when the old shard disagrees with the kinds
+ * (abort, build from the text), -1 error. */
+int pwindex_make_from_old(struct pwindex_make *w,
+    const struct pwindex_edit *e, size_t ne, struct pwerr *err);
+/* The bytes the records of all the shards take, as built so far. */
+uint64_t pwindex_make_est(const struct pwindex_make *w);
 /* Removes leftover temp files and shards a smaller index no longer uses
  * (call under the writers' lock). */
 void pwindex_tidy(const char *cdbpath);

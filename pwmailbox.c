@@ -17,6 +17,7 @@
 #include "hmac_md5.h"
 #include "mailbox.h"
 #include "pwfile.h"
+#include "pwindex.h"
 #include "pwmailbox.h"
 #include "txn.h"
 #include "util.h"
@@ -572,7 +573,7 @@ cmd_mailbox(const char *login, char *const *assign, int n)
 			    why);
 		out_line(login, len, f, flen, l.len > 0 &&
 		    l.p[l.len - 1] == '\r');
-		txn_touch(login, len);
+		txn_touch_as(login, len, PWINDEX_SAME);
 		mbx_show(f, flen, shown, sizeof(shown));
 		wipe(f, flen);
 		free(f);

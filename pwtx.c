@@ -41,11 +41,7 @@ void
 pwtx_replace(const char *p, size_t n)
 {
 	read_text(1, 1);
-	if (text != NULL) {
-		wipe(text, textlen);
-		free(text);
-		text = NULL;
-	}
+	text_free();
 	/* commit() writes out: the caller's text as one piece, no copy (it
 	 * ends at a line's end, as the index's update wants) */
 	out_add(p, n);

@@ -14,12 +14,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/acl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <acl/libacl.h>
 #include <openssl/sha.h>
 
+#include "hmac_md5.h"
 #include "log.h"
 #include "lookup.h"
 #include "password.h"
@@ -37,6 +39,7 @@ struct outv out;
 /* the logins touched, for the index */
 static const char **touched;
 static size_t *touchedlen, ntouched, touchedcap;
+static int *touchedkind;	/* PWINDEX_SAME, ... (pwindex.h) */
 
 void
 out_add(const void *p, size_t n)
@@ -129,10 +132,17 @@ out_flatten(struct buf *b)
 void
 txn_touch(const char *login, size_t len)
 {
+	txn_touch_as(login, len, PWINDEX_ANY);
+}
+
+void
+txn_touch_as(const char *login, size_t len, int kind)
+{
 	if (ntouched == touchedcap) {
 		size_t ncap = touchedcap ? 2 * touchedcap : 16;
 		const char **nt = realloc(touched, ncap * sizeof(*nt));
 		size_t *nl;
+		int *nk;
 
 		if (nt == NULL)
 			die(EXIT_SYS, "out of memory");
@@ -140,9 +150,13 @@ txn_touch(const char *login, size_t len)
 		if ((nl = realloc(touchedlen, ncap * sizeof(*nl))) == NULL)
 			die(EXIT_SYS, "out of memory");
 		touchedlen = nl;
+		if ((nk = realloc(touchedkind, ncap * sizeof(*nk))) == NULL)
+			die(EXIT_SYS, "out of memory");
+		touchedkind = nk;
 		touchedcap = ncap;
 	}
 	touched[ntouched] = login;
+	touchedkind[ntouched] = kind;
 	touchedlen[ntouched++] = len;
 }
 
@@ -419,31 +433,74 @@ txn_has_login(const char *login, size_t len, int may_create)
 	return found;
 }
 
+/* The text is mapped, not copied: a 1 GiB file costs no heap, no copy
+ * and no wipe (its pages are the page cache's, which holds them anyway,
+ * and a core dump leaves file-backed pages out).  The writers' lock keeps
+ * cmd5pw's own writers off it; the new text goes to a new file, renamed
+ * over the old, so nothing writes into the mapped one but a hand that
+ * ignores the lock: a truncation raises SIGBUS, caught below. */
+static int text_mapped;
+
+static void
+on_sigbus(int sig)
+{
+	static const char msg[] = "cmd5pw: the password file was truncated "
+	    "while being read (written without cmd5pw's lock?): nothing "
+	    "changed\n";
+
+	(void)sig;
+	txn_remove_temp();
+	if (write(2, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to do */
+	}
+	_exit(EXIT_SYS);
+}
+
 void
 read_text(int writing, int may_create)
 {
-	size_t got = 0;
-	ssize_t r;
+	struct sigaction sa;
+	void *m;
 	int fd;
 
 	if ((fd = open_text(writing, may_create)) < 0)
 		return;
+	text_free();
 	textlen = (size_t)text_st.st_size;
-	if ((text = malloc(textlen + 1)) == NULL)
-		die(EXIT_SYS, "out of memory reading %s", path);
-	while (got < textlen) {
-		r = read(fd, text + got, textlen - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			die(EXIT_SYS, "cannot read %s: %s", path,
+	if (textlen == 0) {
+		if ((text = malloc(1)) == NULL)
+			die(EXIT_SYS, "out of memory reading %s", path);
+	} else {
+		m = mmap(NULL, textlen, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED)
+			die(EXIT_SYS, "cannot map %s: %s", path,
 			    strerror(errno));
-		if (r == 0)
-			die(EXIT_SYS, "%s shrank while being read", path);
-		got += (size_t)r;
+		(void)madvise(m, textlen, MADV_SEQUENTIAL);
+		text = m;
+		text_mapped = 1;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_sigbus;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGBUS, &sa, NULL);
 	}
 	close(fd);
 	text_exists = 1;
+}
+
+void
+text_free(void)
+{
+	if (text == NULL)
+		return;
+	if (text_mapped)
+		munmap(text, textlen);
+	else {
+		wipe(text, textlen);
+		free(text);
+	}
+	text = NULL;
+	textlen = 0;
+	text_mapped = 0;
 }
 
 static void
@@ -487,7 +544,7 @@ build_index(const struct iovec *v, size_t n, const struct stat *st,
 	pwindex_prepare = index_acl;
 	free(cdb);
 	if (pw_index_update(path, v, n, st, oldst, touched, touchedlen,
-	    ntouched, digest, &err) != 0)
+	    touchedkind, ntouched, digest, &err) != 0)
 		die(EXIT_SYS, "%s (the text is up to date; cmd5checkpw reads "
 		    "it until cmd5pw index succeeds)", err.msg);
 	fsync_dir();

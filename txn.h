@@ -38,6 +38,11 @@ void out_flatten(struct buf *b);
 /* A login the change touches (its lines are added, changed or removed):
  * the index rebuilds only the shards of these.  With none, all of it. */
 void txn_touch(const char *login, size_t len);
+/* The same, saying how the change leaves the login's lines (pwindex.h:
+ * PWINDEX_SAME changed in place, _DROP all removed, _NEW one appended at
+ * the end): the index then copies the touched shards from their old
+ * files instead of parsing the whole new text. */
+void txn_touch_as(const char *login, size_t len, int kind);
 /* Whether the text holds an entry for login, without reading it all (the
  * index answers when it can); the refusals of read_text(1, may_create). */
 int txn_has_login(const char *login, size_t len, int may_create);
@@ -48,10 +53,12 @@ void txn_remove_temp(void);
 /* Takes FILE.lock, waiting for another cmd5pw. */
 void lock_file(void);
 void unlock_file(void);
-/* Reads the whole file into text.  writing: refuse a symbolic link, and a
- * file the group or others may write (cmd5checkpw refuses it too).
- * may_create: a missing file is an empty text. */
+/* Maps the whole file, read-only, as text.  writing: refuse a symbolic
+ * link, and a file the group or others may write (cmd5checkpw refuses it
+ * too).  may_create: a missing file is an empty text. */
 void read_text(int writing, int may_create);
+/* Gives the text back (unmapped, or wiped and freed); text NULL. */
+void text_free(void);
 void rebuild_index(void);
 /* After read_text: can anyone but the owner read the text (group, others,
  * or an ACL entry through its mask)? */

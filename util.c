@@ -24,8 +24,7 @@ wipe_all(void)
 {
 	wipe(pass1, sizeof(pass1));
 	wipe(pass2, sizeof(pass2));
-	if (text != NULL)
-		wipe(text, textlen);
+	text_free();
 	if (batch != NULL)
 		wipe(batch, batchlen);
 }

@@ -160,6 +160,94 @@ is "$(ls "$F".cdb.* 2>/dev/null | wc -l)" 0 "rebuilt with the real limit: one fi
 auth 0 "and it answers" user600@example.org P600 -- -f "$F" true
 like "$(lastlog)" 'source=index' "source=index"
 
+echo "== an edit copies its shard from the old index, and it equals a full build"
+# every record of every shard, in order, without the files' own records
+# (their sizes and generations differ from build to build)
+records() {
+	python3 - "$1" <<'PY'
+import glob, struct, sys
+base = sys.argv[1]
+for f in sorted(glob.glob(base + '.cdb.*')):
+    d = open(f, 'rb').read()
+    end = min(struct.unpack_from('<I', d, 8 * t)[0] for t in range(256))
+    q = 2048
+    while q < end:
+        kl, vl = struct.unpack_from('<II', d, q)
+        k, v = d[q + 8:q + 8 + kl], d[q + 8 + kl:q + 8 + kl + vl]
+        q += 8 + kl + vl
+        if k[:1] != b'\0':
+            print(f[len(base):], k.hex(), v.hex())
+PY
+}
+L=16384
+for ((i = 1; i <= 600; i++)); do printf 'user%d@example.org:{PLAIN}P%d\n' "$i" "$i"; done >"$F"
+printf 'user9@example.org:{PLAIN}dup\r\n# a comment\n' >>"$F"
+chmod 640 "$F"
+CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" index 2>/dev/null
+# edit NAME CMD...: the edit copies its shard (the trace says so) and the
+# index then holds exactly what cmd5pw index builds from the new text
+edit() {
+	local what=$1
+	shift
+	CMD5PW_TEST_INDEX_LIMIT=$L CMD5PW_TEST_INDEX_TRACE=1 "$@" 2>"$T/err"
+	is "$?" 0 "$what"
+	like "$(cat "$T/err")" 'index: the touched shards copied from their old files' "$what: its shard copied from the old file"
+	records "$F" >"$T/edited"
+	cp -p "$F" "$T/full"
+	CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$T/full" index 2>/dev/null
+	records "$T/full" >"$T/built"
+	if [ -s "$T/built" ] && cmp -s "$T/edited" "$T/built"; then
+		ok "$what: the same records, in the same order, as a full build ($(wc -l <"$T/built"))"
+	else
+		not_ok "$what: the same records as a full build ($(diff "$T/edited" "$T/built" | head -3 | tr '\n' ' '))"
+	fi
+	rm -f "$T/full" "$T/full".*
+	CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" check >"$T/out" 2>&1
+	like "$(cat "$T/out")" ' 1 errors' "$what: cmd5pw check finds only the duplicate"
+}
+edit "passwd" sh -c "echo Pw-1 | '$CMD5PW' -f '$F' passwd -p --stdin user10@example.org"
+edit "passwd of a login with a second (CRLF) line" sh -c "echo Pw-2 | '$CMD5PW' -f '$F' passwd -p --stdin user9@example.org"
+edit "add" sh -c "echo Pw-3 | '$CMD5PW' -f '$F' add -p --stdin new1@example.org"
+edit "add -b of three" sh -c "printf 'new2@example.org:Pw-4\nnew3@example.org:Pw-5\nnew4@example.org:Pw-6\n' | '$CMD5PW' -f '$F' add -b -p"
+edit "del of two" "$CMD5PW" -f "$F" del new2@example.org user11@example.org
+edit "lock" "$CMD5PW" -f "$F" lock user12@example.org
+edit "unlock" "$CMD5PW" -f "$F" unlock user12@example.org
+edit "mailbox fields" "$CMD5PW" -f "$F" mailbox user13@example.org uid=5000 gid=5000 home=/var/vmail/u13
+CMD5PW_TEST_INDEX_LIMIT=$L auth 0 "the changed login through the index" user10@example.org Pw-1 -- -f "$F" true
+like "$(lastlog)" 'source=index' "source=index"
+CMD5PW_TEST_INDEX_LIMIT=$L auth 1 "its old password refused" user10@example.org P10 -- -f "$F" true
+CMD5PW_TEST_INDEX_LIMIT=$L auth 1 "a deleted login refused" user11@example.org P11 -- -f "$F" true
+like "$(lastlog)" 'unknown-login.*source=index' "unknown, through the index"
+# a damaged record in the old shard is not carried over: that shard
+# comes from the text, and the index is sound again
+s=$(ls "$F".cdb.* | head -1)
+python3 - "$s" <<'PY'
+import struct, sys
+p = sys.argv[1]
+d = bytearray(open(p, 'rb').read())
+kl, vl = struct.unpack_from('<II', d, 2048)
+d[2048 + 8 + kl + vl - 1] ^= 1
+open(p, 'wb').write(bytes(d))
+PY
+CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" check >"$T/out" 2>&1
+like "$(cat "$T/out")" 'is unusable: .* fails its check' "a damaged record: cmd5pw check says so"
+first=$(python3 - "$s" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+kl, vl = struct.unpack_from('<II', d, 2048)
+print(d[2056:2056 + kl].decode())
+PY
+)
+echo Pw-7 | CMD5PW_TEST_INDEX_LIMIT=$L CMD5PW_TEST_INDEX_TRACE=1 "$CMD5PW" -f "$F" passwd -p --stdin "$first" 2>"$T/err"
+is "$?" 0 "passwd of a login in the damaged shard"
+like "$(cat "$T/err")" 'index: the touched shards rebuilt from the text' "that shard is rebuilt from the text, not copied"
+CMD5PW_TEST_INDEX_LIMIT=$L "$CMD5PW" -f "$F" check >"$T/out" 2>&1
+like "$(cat "$T/out")" ' 1 errors' "cmd5pw check: sound again (only the duplicate)"
+grep -q unusable "$T/out" && not_ok "(the index is not named unusable)" || ok "(the index is not named unusable)"
+CMD5PW_TEST_INDEX_LIMIT=$L auth 0 "its new password through the index" "$first" Pw-7 -- -f "$F" true
+like "$(lastlog)" 'source=index' "source=index"
+"$CMD5PW" -f "$F" index 2>/dev/null
+
 echo "== a non-root owner whose fchown fails: refused"
 D=$(mktemp -d /tmp/cmd5owned.XXXXXX)	# $T is root's, mode 700
 chmod 755 "$D"

@@ -3,17 +3,22 @@
 /* tests/unit.c: known-answer and property tests for hmac_md5.c, pwfile.c,
  * fd3.c and verify.c.  One "ok - ..." or "not ok - ..." line per check. */
 #include <crypt.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "fd3.h"
 #include "hmac_md5.h"
 #include "lookup.h"
 #include "mailbox.h"
 #include "pwfile.h"
+#include "pwindex.h"
 #include "verify.h"
 
 static int failures;
@@ -616,6 +621,196 @@ test_mailbox(void)
 	    "escaping logins derive no home");
 }
 
+/* ---- lookup.c: a change's shards copied from the old index ---- */
+
+/* 600 logins, u5 twice (its second line at the end); edit(i, line, out)
+ * says what line i becomes ("" drops it, NULL keeps it). */
+static char *
+text_of(const char *(*edit)(int, const char *), const char *tail)
+{
+	static char line[64];
+	size_t cap = 64 * 700, len = 0;
+	char *t = malloc(cap);
+	const char *l;
+	int i;
+
+	for (i = 0; i <= 600; i++) {
+		if (i < 600)
+			snprintf(line, sizeof(line), "u%d@ex.org:{PLAIN}p%d\n",
+			    i, i);
+		else
+			snprintf(line, sizeof(line), "u5@ex.org:{PLAIN}dup\n");
+		l = edit != NULL ? edit(i, line) : NULL;
+		if (l == NULL)
+			l = line;
+		len += (size_t)snprintf(t + len, cap - len, "%s", l);
+	}
+	if (tail != NULL)
+		len += (size_t)snprintf(t + len, cap - len, "%s", tail);
+	return t;
+}
+
+static const char *e_u7(int i, const char *l)
+{ (void)l; return i == 7 ? "u7@ex.org:{PLAIN}new7\n" : NULL; }
+static const char *e_u5first(int i, const char *l)
+{ (void)l; return i == 5 ? "u5@ex.org:{PLAIN}new5\n" : NULL; }
+static const char *e_no8(int i, const char *l)
+{ (void)l; return i == 8 ? "" : NULL; }
+static const char *e_no5(int i, const char *l)
+{ (void)l; return i == 5 || i == 600 ? "" : NULL; }
+static const char *e_no7(int i, const char *l)
+{ (void)l; return i == 7 ? "" : NULL; }
+static const char *e_two7(int i, const char *l)
+{ (void)l; return i == 300 ? "u7@ex.org:{PLAIN}again\nu300@ex.org:{PLAIN}p300\n"
+    : NULL; }
+
+/* Indexes text a (sharded: a lowered limit), then updates the index to
+ * text b, saying that key changed as kind did.  Returns 1 when the index
+ * is then sound for b (pw_index_verify); *copied: the touched shards were
+ * copied from the old files (CMD5PW_TEST_INDEX_TRACE). */
+static int
+update_case(const char *dir, const char *a, const char *b, const char *key,
+    int kind, int damage, int *copied)
+{
+	char path[300], tmp[300], trace[300], got[512];
+	struct stat sta, stb;
+	struct pwindex_info info;
+	struct pwerr err;
+	struct iovec iov;
+	unsigned char md[32];
+	size_t klen = strlen(key);
+	int fd, save, state, r;
+	FILE *f;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/pw", dir);
+	snprintf(tmp, sizeof(tmp), "%s/pw.new", dir);
+	snprintf(trace, sizeof(trace), "%s/trace", dir);
+	*copied = 0;
+	if ((f = fopen(path, "w")) == NULL || fputs(a, f) < 0 ||
+	    fclose(f) != 0 || stat(path, &sta) != 0 ||
+	    pw_index_build(path, a, strlen(a), &sta, &err) != 0)
+		return 0;
+	if (damage) {
+		/* one byte of the last record of key's shard file */
+		char sp[320];
+		struct stat ss;
+		unsigned i, nsh = 0;
+
+		for (i = 0; i < 64; i++) {
+			snprintf(sp, sizeof(sp), "%s/pw.cdb.%u", dir, i);
+			if (stat(sp, &ss) != 0)
+				break;
+			nsh++;
+		}
+		if (nsh < 2)
+			return 0;
+		snprintf(sp, sizeof(sp), "%s/pw.cdb.%u", dir,
+		    pwindex_shard_of(key, klen, nsh));
+		if ((fd = open(sp, O_RDWR)) < 0)
+			return 0;
+		/* the first record's last value byte: 2048 + 8 + key */
+		{
+			unsigned char h[8], c;
+			unsigned kl, vl;
+			off_t at;
+
+			if (pread(fd, h, 8, 2048) != 8)
+				return 0;
+			kl = h[0] | h[1] << 8;
+			vl = h[4] | h[5] << 8;
+			at = 2048 + 8 + kl + vl - 1;
+			if (pread(fd, &c, 1, at) != 1)
+				return 0;
+			c ^= 1;
+			if (pwrite(fd, &c, 1, at) != 1)
+				return 0;
+		}
+		close(fd);
+	}
+	if ((f = fopen(tmp, "w")) == NULL || fputs(b, f) < 0 ||
+	    fclose(f) != 0 || rename(tmp, path) != 0 || stat(path, &stb) != 0 ||
+	    pw_text_digest(b, strlen(b), md) != 0)
+		return 0;
+	iov.iov_base = (void *)b;
+	iov.iov_len = strlen(b);
+	fflush(stderr);
+	save = dup(2);
+	fd = open(trace, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+	setenv("CMD5PW_TEST_INDEX_TRACE", "1", 1);
+	r = pw_index_update(path, &iov, 1, &stb, &sta, &key, &klen, &kind, 1,
+	    md, &err);
+	unsetenv("CMD5PW_TEST_INDEX_TRACE");
+	fflush(stderr);
+	dup2(save, 2);
+	close(save);
+	if (r != 0)
+		return 0;
+	fd = open(trace, O_RDONLY);
+	n = read(fd, got, sizeof(got) - 1);
+	close(fd);
+	got[n > 0 ? n : 0] = '\0';
+	*copied = strstr(got, "copied from their old files") != NULL;
+	return pw_index_verify(path, b, strlen(b), &stb, &info, &state,
+	    &err) == 1 && info.nshards > 1;
+}
+
+static void
+test_index_from_old(void)
+{
+	char dir[] = "/tmp/cmd5unit.XXXXXX", cmd[64];
+	char *a, *b;
+	int copied;
+
+	if (mkdtemp(dir) == NULL) {
+		check(0, "index: a temp directory");
+		return;
+	}
+	setenv("CMD5PW_TEST_INDEX_LIMIT", "16384", 1);
+	a = text_of(NULL, NULL);
+#define CASE(edit, tail, key, kind, dmg, want_copied, what) do { \
+	b = text_of(edit, tail); \
+	check(update_case(dir, a, b, key, kind, dmg, &copied) && \
+	    copied == (want_copied), what); \
+	free(b); \
+} while (0)
+	CASE(e_u7, NULL, "u7@ex.org", PWINDEX_SAME, 0, 1,
+	    "index: passwd (in place): its shard copied, sound");
+	CASE(e_u5first, NULL, "u5@ex.org", PWINDEX_SAME, 0, 1,
+	    "index: passwd of a login with two lines: copied, sound");
+	CASE(e_no8, NULL, "u8@ex.org", PWINDEX_DROP, 0, 1,
+	    "index: del: copied, sound");
+	CASE(e_no5, NULL, "u5@ex.org", PWINDEX_DROP, 0, 1,
+	    "index: del of both lines of a login: copied, sound");
+	CASE(NULL, "new@ex.org:{PLAIN}n\n", "new@ex.org", PWINDEX_NEW, 0, 1,
+	    "index: add (appended): copied, sound");
+	/* a change that is not what it says: the shard from the text */
+	CASE(e_no7, NULL, "u7@ex.org", PWINDEX_SAME, 0, 0,
+	    "index: 'in place' but the line went: from the text, sound");
+	CASE(e_two7, NULL, "u7@ex.org", PWINDEX_SAME, 0, 0,
+	    "index: 'in place' but a line more: from the text, sound");
+	CASE(NULL, NULL, "u7@ex.org", PWINDEX_DROP, 0, 0,
+	    "index: 'removed' but still there: from the text, sound");
+	CASE(e_u7, NULL, "u7@ex.org", PWINDEX_NEW, 0, 0,
+	    "index: 'new' but it had a record: from the text, sound");
+	CASE(NULL, "new@ex.org:{PLAIN}n\nnew@ex.org:{PLAIN}m\n",
+	    "new@ex.org", PWINDEX_NEW, 0, 0,
+	    "index: 'new' with two lines: from the text, sound");
+	CASE(e_u7, NULL, "u7@ex.org", PWINDEX_ANY, 0, 0,
+	    "index: a change that does not say: from the text, sound");
+	/* a damaged record in the old shard is not carried over */
+	CASE(e_u7, NULL, "u7@ex.org", PWINDEX_SAME, 1, 0,
+	    "index: a damaged old shard: from the text, sound");
+#undef CASE
+	free(a);
+	unsetenv("CMD5PW_TEST_INDEX_LIMIT");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		check(0, "index: the temp directory removed");
+}
+
 int
 main(void)
 {
@@ -632,5 +827,6 @@ main(void)
 	test_challenge();
 	test_verify();
 	test_mailbox();
+	test_index_from_old();
 	return failures != 0;
 }

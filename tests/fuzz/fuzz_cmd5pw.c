@@ -308,6 +308,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&out, 0, sizeof(out));	/* out.v: freed by fz_free_all */
 	touched = NULL;			/* txn.c's, freed too */
 	touchedlen = NULL;
+	touchedkind = NULL;
 	ntouched = touchedcap = 0;
 	owned = NULL;			/* out_line's, freed too */
 	nowned = ownedcap = 0;
