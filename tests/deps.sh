@@ -23,7 +23,7 @@ test="$build tinycdb mandoc valgrind python3 clang libclang-rt-14-dev
  procps psmisc daemontools util-linux mount
  libnet-ssleay-perl libio-socket-ssl-perl
  debhelper devscripts lintian fakeroot dpkg-dev acl
- dovecot-pop3d stunnel4"
+ dovecot-pop3d stunnel4 strace"
 test="$test slapd ldap-utils"
 # the system's files, overridable for tests/t_deps.sh
 POLICY_RC_D=${POLICY_RC_D:-/usr/sbin/policy-rc.d}
