@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -477,6 +478,29 @@ update(const char *cdbpath, const struct iovec *iov, size_t niov,
 	    ps.dummy.fieldlen, err) == 0 ? 1 : -1;
 }
 
+/* SHA-256 of the pieces, for a thread of its own. */
+struct digest_job {
+	const struct iovec *iov;
+	size_t niov;
+	unsigned char md[32];
+	int ok;
+};
+
+static void *
+digest_job_run(void *arg)
+{
+	struct digest_job *d = arg;
+	SHA256_CTX c;
+	size_t i;
+
+	d->ok = SHA256_Init(&c) == 1;
+	for (i = 0; d->ok && i < d->niov; i++)
+		d->ok = SHA256_Update(&c, d->iov[i].iov_base,
+		    d->iov[i].iov_len) == 1;
+	d->ok = d->ok && SHA256_Final(d->md, &c) == 1;
+	return NULL;
+}
+
 int
 pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     const struct stat *st, const struct stat *oldst,
@@ -484,10 +508,12 @@ pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     size_t nkeys, const unsigned char *digest, struct pwerr *err)
 {
 	struct pwindex_make *w;
+	struct digest_job dj;
 	unsigned char md[32];
 	struct pass ps;
+	pthread_t th;
 	char *cdbpath;
-	int r = -1;
+	int r = -1, threaded = 0;
 
 	if ((cdbpath = pwindex_path(path)) == NULL) {
 		pwerr_set(err, "%s: path too long", path);
@@ -513,22 +539,45 @@ pw_index_update(const char *path, const struct iovec *iov, size_t niov,
 		r = -1;
 	}
 	trace("all of it built from the text");
+	/* the text's digest on the second core, while the two passes run */
+	dj.iov = iov;
+	dj.niov = niov;
+	dj.ok = 0;
+	threaded = digest == NULL &&
+	    pthread_create(&th, NULL, digest_job_run, &dj) == 0;
+	if (digest == NULL && !threaded)
+		(void)digest_job_run(&dj);
 	/* the shards this text needs, from the bytes its records take */
-	if (one_pass(iov, niov, NULL, &ps, digest == NULL, 0, err) != 0)
-		goto out;
-	if (digest != NULL)
-		memcpy(ps.md, digest, sizeof(ps.md));
+	if (one_pass(iov, niov, NULL, &ps, 0, 0, err) != 0)
+		goto joined;
 	w = pwindex_make_start(cdbpath, pwindex_shards_for(ps.est), st, err);
 	if (w == NULL)
-		goto out;
-	memcpy(md, ps.md, sizeof(md));
+		goto joined;
 	if (one_pass(iov, niov, w, &ps, 0, 0, err) != 0) {
+		pwindex_make_abort(w);
+		goto joined;
+	}
+	if (threaded && pthread_join(th, NULL) != 0) {
+		threaded = 0;
+		pwerr_set(err, "cannot compute the text's digest");
 		pwindex_make_abort(w);
 		goto out;
 	}
-	memcpy(ps.md, md, sizeof(md));
-	r = pwindex_make_finish(w, st, ps.md, ps.dummy.field,
+	threaded = 0;
+	if (digest != NULL)
+		memcpy(md, digest, sizeof(md));
+	else if (dj.ok)
+		memcpy(md, dj.md, sizeof(md));
+	else {
+		pwerr_set(err, "cannot compute the text's digest");
+		pwindex_make_abort(w);
+		goto out;
+	}
+	r = pwindex_make_finish(w, st, md, ps.dummy.field,
 	    ps.dummy.fieldlen, err) == 0 ? 0 : -1;
+joined:
+	if (threaded)
+		(void)pthread_join(th, NULL);
 out:
 	free(cdbpath);
 	return r < 0 ? -1 : 0;

@@ -186,6 +186,7 @@ struct part {
 struct pwindex_make {
 	char *cdbpath;
 	unsigned n;
+	unsigned nkept;			/* shards kept as they are */
 	uint64_t limit;
 	struct part top, *sh;		/* sh: n > 1 */
 	char *scratch;
@@ -840,6 +841,7 @@ pwindex_make_resume(const char *cdbpath, const struct stat *oldtextst,
 		v = NULL;
 		close(sfd);
 		p->kept = 1;
+		w->nkept++;
 	}
 	close(fd);
 	return w;
@@ -862,6 +864,7 @@ pwindex_make_touch(struct pwindex_make *w, const char *key, size_t klen,
 	if (!p->kept)
 		return 0;
 	p->kept = 0;
+	w->nkept--;
 	return part_open(p, shard_path(w->cdbpath, (unsigned)(p - w->sh)),
 	    &w->owner, err);
 }
@@ -1011,7 +1014,9 @@ pwindex_make_est(const struct pwindex_make *w)
 int
 pwindex_make_wants(const struct pwindex_make *w, const char *key, size_t klen)
 {
-	return w->n < 2 || !w->sh[pwindex_shard_of(key, klen, w->n)].kept;
+	/* a full build wants every record: no hash to compute */
+	return w->n < 2 || w->nkept == 0 ||
+	    !w->sh[pwindex_shard_of(key, klen, w->n)].kept;
 }
 
 unsigned
