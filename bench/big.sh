@@ -54,7 +54,12 @@ chmod 640 "$F"
 printf '%-46s %8d MiB\n' "text" $(($(stat -c %s "$F") / 1048576))
 sync
 t "I/O floor: rewrite the text (dd conv=fsync)" dd if="$F" of="$F.floor" bs=1M conv=fsync status=none
-rm -f "$F.floor"
+# what a safe rewrite adds: the new file renamed over the old (whose
+# blocks the file system then frees), the directory fsynced
+cp "$F" "$F.old"
+sync
+t "I/O floor + rename over the old file" sh -c "dd if='$F' of='$F.floor' bs=1M conv=fsync status=none && mv '$F.floor' '$F.old' && sync -f '$D'"
+rm -f "$F.floor" "$F.old"
 t "cmd5pw index" "$CMD5PW" -f "$F" index
 printf '%-46s %8d MiB in %d file(s), largest %d MiB\n' "index" \
     $(($(cat "$F".cdb* | wc -c) / 1048576)) "$(ls "$F".cdb* | wc -l)" \
