@@ -349,73 +349,108 @@ trace(const char *how)
 
 #define FROM_OLD_MAX 64		/* past this many logins, one parse is less */
 
-/* The shards of the changed logins rebuilt from their old files, not the
- * text, when every change says how it left the login's lines (kinds)
- * and the caller has the digest: at ten million logins an edit then
- * costs the text's rewrite and one shard's copy, not a parse of every
- * line.  1 done, 0 not possible, -1 error. */
-static int
-update_from_old(const char *cdbpath, const struct iovec *iov, size_t niov,
-    const struct stat *st, const struct stat *oldst,
-    const char *const *keys, const size_t *klens, const int *kinds,
-    size_t nkeys, const unsigned char *digest, struct pwerr *err)
-{
-	struct edit_at *ea;
-	struct pwindex_make *w = NULL;
-	struct pwindex_edit *e = NULL;
-	struct pwerr ignored;
-	struct pass ps;
-	size_t i, k, ne = 0;
-	unsigned n, want;
-	int r = 0;
+struct pw_edits {
+	size_t ne;
+	struct edit_at *ea;	/* NEW ones in the text's order */
+	struct pwindex_edit *e;
+};
 
-	if (kinds == NULL || digest == NULL || nkeys == 0 ||
-	    nkeys > FROM_OLD_MAX)
-		return 0;
+void
+pw_edits_free(struct pw_edits *ed)
+{
+	size_t i;
+
+	if (ed == NULL)
+		return;
+	for (i = 0; i < ed->ne; i++) {
+		free((void *)ed->ea[i].e.field);
+		free((void *)ed->ea[i].e.flen);
+	}
+	free(ed->ea);
+	free(ed->e);
+	free(ed);
+}
+
+struct pw_edits *
+pw_edits_find(const struct iovec *iov, size_t niov, const char *const *keys,
+    const size_t *klens, const int *kinds, size_t nkeys)
+{
+	struct pw_edits *ed;
+	struct edit_at *ea;
+	size_t i, k;
+
+	if (kinds == NULL || nkeys == 0 || nkeys > FROM_OLD_MAX)
+		return NULL;
 	for (i = 0; i < nkeys; i++)
 		if (kinds[i] != PWINDEX_SAME && kinds[i] != PWINDEX_DROP &&
 		    kinds[i] != PWINDEX_NEW)
-			return 0;
-	if ((ea = calloc(nkeys, sizeof(*ea))) == NULL ||
-	    (e = calloc(nkeys, sizeof(*e))) == NULL) {
-		free(ea);
-		return 0;
-	}
+			return NULL;
+	if ((ed = calloc(1, sizeof(*ed))) == NULL)
+		return NULL;
+	if ((ed->ea = calloc(nkeys, sizeof(*ed->ea))) == NULL ||
+	    (ed->e = calloc(nkeys, sizeof(*ed->e))) == NULL)
+		goto fail;
+	ea = ed->ea;
 	for (i = 0; i < nkeys; i++) {
 		/* a login touched twice: once, if the same way */
-		for (k = 0; k < ne; k++)
+		for (k = 0; k < ed->ne; k++)
 			if (ea[k].e.klen == klens[i] &&
 			    memcmp(ea[k].e.key, keys[i], klens[i]) == 0)
 				break;
-		if (k < ne) {
+		if (k < ed->ne) {
 			if (ea[k].e.kind != kinds[i])
-				goto out;
+				goto fail;
 			continue;
 		}
-		if (entries_of(iov, niov, keys[i], klens[i], &ea[ne].e,
-		    &ea[ne].first) != 0)
-			goto out;
-		ea[ne].e.kind = kinds[i];
+		if (entries_of(iov, niov, keys[i], klens[i], &ea[ed->ne].e,
+		    &ea[ed->ne].first) != 0)
+			goto fail;
+		ea[ed->ne].e.kind = kinds[i];
+		ed->ne++;		/* its arrays freed with ed from here */
 		/* a new login: one line (cmd5pw add appends one each) */
-		if (kinds[i] == PWINDEX_NEW && ea[ne].e.n != 1) {
-			ne++;
-			goto out;
-		}
-		ne++;
+		if (kinds[i] == PWINDEX_NEW && ea[ed->ne - 1].e.n != 1)
+			goto fail;
 	}
 	/* the new logins after the rest, in the text's order */
-	qsort(ea, ne, sizeof(*ea), by_first);
-	for (i = 0; i < ne; i++)
-		e[i] = ea[i].e;
+	qsort(ea, ed->ne, sizeof(*ea), by_first);
+	for (i = 0; i < ed->ne; i++)
+		ed->e[i] = ea[i].e;
+	return ed;
+fail:
+	pw_edits_free(ed);
+	return NULL;
+}
+
+/* The shards of the changed logins rebuilt from their old files, not the
+ * text, when every change says how it left the login's lines (ed) and
+ * the caller has the digest: at ten million logins an edit then costs
+ * the text's rewrite and one shard's copy, not a parse of every line.
+ * 1 done, 0 not possible, -1 error. */
+static int
+update_from_old(const char *cdbpath, const struct iovec *iov, size_t niov,
+    const struct stat *st, const struct stat *oldst,
+    const struct pw_edits *ed, const unsigned char *digest,
+    struct pwerr *err)
+{
+	struct pwindex_make *w = NULL;
+	struct pwerr ignored;
+	struct pass ps;
+	unsigned n, want;
+	size_t i;
+	int r = 0;
+
+	if (ed == NULL || digest == NULL)
+		return 0;
 	if ((w = pwindex_make_resume(cdbpath, oldst, st, &ignored)) == NULL)
-		goto out;
+		return 0;
 	n = pwindex_make_shards(w);
-	for (i = 0; i < ne; i++)
-		if (pwindex_make_touch(w, e[i].key, e[i].klen, err) != 0) {
+	for (i = 0; i < ed->ne; i++)
+		if (pwindex_make_touch(w, ed->e[i].key, ed->e[i].klen,
+		    err) != 0) {
 			r = -1;
 			goto out;
 		}
-	if ((r = pwindex_make_from_old(w, e, ne, err)) != 1)
+	if ((r = pwindex_make_from_old(w, ed->e, ed->ne, err)) != 1)
 		goto out;
 	r = 0;
 	/* the dummy, as a full build picks it: from the first entries */
@@ -430,12 +465,6 @@ update_from_old(const char *cdbpath, const struct iovec *iov, size_t niov,
 out:
 	if (w != NULL)
 		pwindex_make_abort(w);
-	for (i = 0; i < ne; i++) {
-		free((void *)ea[i].e.field);
-		free((void *)ea[i].e.flen);
-	}
-	free(ea);
-	free(e);
 	return r;
 }
 
@@ -504,8 +533,9 @@ digest_job_run(void *arg)
 int
 pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     const struct stat *st, const struct stat *oldst,
-    const char *const *keys, const size_t *klens, const int *kinds,
-    size_t nkeys, const unsigned char *digest, struct pwerr *err)
+    const char *const *keys, const size_t *klens,
+    const struct pw_edits *edits, size_t nkeys, const unsigned char *digest,
+    struct pwerr *err)
 {
 	struct pwindex_make *w;
 	struct digest_job dj;
@@ -520,8 +550,8 @@ pw_index_update(const char *path, const struct iovec *iov, size_t niov,
 		return -1;
 	}
 	if (oldst != NULL && nkeys > 0) {
-		r = update_from_old(cdbpath, iov, niov, st, oldst, keys, klens,
-		    kinds, nkeys, digest, err);
+		r = update_from_old(cdbpath, iov, niov, st, oldst, edits,
+		    digest, err);
 		if (r != 0) {
 			if (r == 1)
 				trace("the touched shards copied from their "

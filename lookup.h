@@ -48,14 +48,24 @@ int pw_index_build(const char *path, const char *text, size_t size,
  * oldst the stat of the text before it (read under the writers' lock):
  * only the shards of those logins are rebuilt, when the index was the old
  * text's.  The pieces' lines of other logins must be the old text's.
- * kinds (or NULL): how each change left its login's lines (PWINDEX_SAME,
- * _DROP, _NEW, or _ANY), so that a touched shard can be rebuilt from its
- * old file.  digest: the pieces' SHA-256 when the caller has it (else
- * NULL). */
+ * edits (or NULL): what pw_edits_find found of the touched logins in
+ * these pieces, so that a touched shard can be copied from its old file.
+ * digest: the pieces' SHA-256 when the caller has it (else NULL). */
+struct pw_edits;
 int pw_index_update(const char *path, const struct iovec *iov, size_t niov,
     const struct stat *st, const struct stat *oldst,
+    const char *const *keys, const size_t *klens,
+    const struct pw_edits *edits, size_t nkeys, const unsigned char *digest,
+    struct pwerr *err);
+/* Each touched login's entries in the new text (a memmem scan each),
+ * given how each change left its lines (kinds: PWINDEX_SAME, _DROP,
+ * _NEW; pwindex.h): cmd5pw runs it on the second core while the text is
+ * written.  NULL when a kind is _ANY, there are too many, or a _NEW one
+ * has other than one line (then the shards come from the text). */
+struct pw_edits *pw_edits_find(const struct iovec *iov, size_t niov,
     const char *const *keys, const size_t *klens, const int *kinds,
-    size_t nkeys, const unsigned char *digest, struct pwerr *err);
+    size_t nkeys);
+void pw_edits_free(struct pw_edits *ed);
 /* The same from the file as it is. */
 int pw_index_build_file(const char *path, struct pwerr *err);
 /* cmd5pw check: the index against every entry of the text (the file at

@@ -532,7 +532,8 @@ fsync_dir(void)
  * st.  oldst: the text's before the change, for a partial rebuild. */
 static void
 build_index(const struct iovec *v, size_t n, const struct stat *st,
-    const struct stat *oldst, const unsigned char *digest)
+    const struct stat *oldst, const unsigned char *digest,
+    const struct pw_edits *edits)
 {
 	struct pwerr err;
 	char *cdb = pwindex_path(path);
@@ -544,7 +545,7 @@ build_index(const struct iovec *v, size_t n, const struct stat *st,
 	pwindex_prepare = index_acl;
 	free(cdb);
 	if (pw_index_update(path, v, n, st, oldst, touched, touchedlen,
-	    touchedkind, ntouched, digest, &err) != 0)
+	    edits, ntouched, digest, &err) != 0)
 		die(EXIT_SYS, "%s (the text is up to date; cmd5checkpw reads "
 		    "it until cmd5pw index succeeds)", err.msg);
 	fsync_dir();
@@ -558,7 +559,7 @@ rebuild_index(void)
 	v.iov_base = text != NULL ? text : "";
 	v.iov_len = textlen;
 	ntouched = 0;
-	build_index(&v, 1, &text_st, NULL, NULL);
+	build_index(&v, 1, &text_st, NULL, NULL, NULL);
 }
 
 #define WRITEV_MAX 1024		/* Linux's UIO_MAXIOV, POSIX's IOV_MAX floor is 16 */
@@ -593,11 +594,13 @@ write_all(int fd, const struct iovec *v, size_t n)
 	}
 }
 
-/* The new text's SHA-256 for the index, computed on the second core
- * while the text is written and fsynced. */
+/* What the index needs of the new text, found on the second core while
+ * the text is written and fsynced: its SHA-256, and where the touched
+ * logins' lines are (when there is an old index to copy shards from). */
 struct digest_job {
 	unsigned char md[32];
-	int ok;
+	int ok, find;
+	struct pw_edits *edits;
 };
 
 static void *
@@ -612,6 +615,8 @@ digest_out(void *arg)
 		d->ok = SHA256_Update(&c, out.v[i].iov_base,
 		    out.v[i].iov_len) == 1;
 	d->ok = d->ok && SHA256_Final(d->md, &c) == 1;
+	d->edits = d->find ? pw_edits_find(out.v, out.n, touched, touchedlen,
+	    touchedkind, ntouched) : NULL;
 	return NULL;
 }
 
@@ -662,6 +667,8 @@ commit(void)
 	if (text_acl != NULL && acl_set_fd(fd, text_acl) != 0)
 		die(EXIT_SYS, "cannot give %s the ACL of %s: %s", tmp_path, path,
 		    strerror(errno));
+	dj.find = text_exists && ntouched > 0;
+	dj.edits = NULL;
 	threaded = pthread_create(&th, NULL, digest_out, &dj) == 0;
 	write_all(fd, out.v, out.n);
 	if (fsync(fd) != 0 || fstat(fd, &st) != 0)
@@ -684,7 +691,9 @@ commit(void)
 		die(EXIT_SYS, "%s was replaced under the lock (the index is "
 		    "stale until cmd5pw index)", path);
 	build_index(out.v, out.n, &st, had ? &oldst : NULL,
-	    threaded && dj.ok ? dj.md : NULL);
+	    threaded && dj.ok ? dj.md : NULL, threaded ? dj.edits : NULL);
+	if (threaded)
+		pw_edits_free(dj.edits);
 	if (dovecot_path != NULL) {
 		/* the export wants the text in one piece: only when asked */
 		struct buf t = { 0 };

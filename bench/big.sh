@@ -88,19 +88,19 @@ done
 "$CMD5PW" -f "$F" index 2>/dev/null
 
 edits() {
-	local c=$1 what=$2
+	local c=$1 what=$2 k=$3	# k: each run deletes a middle login of its own
 	echo "$what"
 	t "passwd first" sh -c "echo new-pw-1 | $c -f $F passwd --stdin $(login 0)"
 	t "passwd middle" sh -c "echo new-pw-2 | $c -f $F passwd --stdin $(login $((N / 2)))"
 	t "passwd last" sh -c "echo new-pw-3 | $c -f $F passwd --stdin $(login $((N - 1)))"
 	t "add" sh -c "echo new-pw-4 | $c -f $F add --stdin $(login "$N")"
 	t "del (the added login)" "$c" -f "$F" del "$(login "$N")"
-	t "del middle" "$c" -f "$F" del "$(login $((N / 2 + 1)))"
+	t "del middle" "$c" -f "$F" del "$(login $((N / 2 + 1 + k)))"
 	t "index" "$c" -f "$F" index
 	t "check" "$c" -f "$F" check
 }
-edits "$CMD5PW" "cmd5pw edits ($CMD5PW)"
+edits "$CMD5PW" "cmd5pw edits ($CMD5PW)" 0
 if [ -n "$OLD" ]; then
-	edits "$OLD" "cmd5pw edits ($OLD)"
+	edits "$OLD" "cmd5pw edits ($OLD)" 1
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -675,6 +675,7 @@ update_case(const char *dir, const char *a, const char *b, const char *key,
 	char path[300], tmp[300], trace[300], got[512];
 	struct stat sta, stb;
 	struct pwindex_info info;
+	struct pw_edits *ed;
 	struct pwerr err;
 	struct iovec iov;
 	unsigned char md[32];
@@ -740,8 +741,10 @@ update_case(const char *dir, const char *a, const char *b, const char *key,
 	dup2(fd, 2);
 	close(fd);
 	setenv("CMD5PW_TEST_INDEX_TRACE", "1", 1);
-	r = pw_index_update(path, &iov, 1, &stb, &sta, &key, &klen, &kind, 1,
+	ed = pw_edits_find(&iov, 1, &key, &klen, &kind, 1);
+	r = pw_index_update(path, &iov, 1, &stb, &sta, &key, &klen, ed, 1,
 	    md, &err);
+	pw_edits_free(ed);
 	unsetenv("CMD5PW_TEST_INDEX_TRACE");
 	fflush(stderr);
 	dup2(save, 2);
