@@ -5,6 +5,7 @@
 #include <crypt.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -302,47 +303,64 @@ check_line(size_t lineno, const struct line *l, struct htab *seen,
 	check_field(lineno, &pl);
 }
 
+/* The index read against the text (every file and record of it, and the
+ * text's digest): on the second core while the lines are checked, then
+ * reported after them.  Nothing here reports or dies. */
+struct index_job {
+	int r, state, md_ok;
+	struct pwindex_info info;
+	struct pwerr err;
+	unsigned char md[32];
+};
+
+static void *
+index_job_run(void *arg)
+{
+	struct index_job *j = arg;
+
+	j->r = pw_index_verify(path, text, textlen, &text_st, &j->info,
+	    &j->state, &j->err);
+	j->md_ok = j->r == 1 && pw_text_digest(text, textlen, j->md) == 0;
+	return NULL;
+}
+
 /* The index must answer for this very text: its digest, every record's
  * check, the record count; and stay clear of the cdb format's limit. */
 static void
-check_index(size_t entries)
+check_index(size_t entries, const struct index_job *j)
 {
-	struct pwindex_info info;
-	unsigned char md[32];
-	struct pwerr err;
 	char *cdb = pwindex_path(path);
 	uint64_t limit = pwindex_limit();
-	int r, state;
 
 	if (cdb == NULL)
 		die(EXIT_SYS, "%s: path too long", path);
-	r = pw_index_verify(path, text, textlen, &text_st, &info, &state,
-	    &err);
-	if (r < 0)
-		report(1, 0, "%s", err.msg);
-	else if (r == 0 && state == IDX_NONE)
+	if (j->r < 0)
+		report(1, 0, "%s", j->err.msg);
+	else if (j->r == 0 && j->state == IDX_NONE)
 		report(0, 0, "no index %s: cmd5checkpw scans the text "
 		    "(cmd5pw index builds it)", cdb);
-	else if (r == 0 && state == IDX_STALE)
+	else if (j->r == 0 && j->state == IDX_STALE)
 		report(0, 0, "index %s is stale: cmd5checkpw scans the text "
 		    "until cmd5pw index rebuilds it", cdb);
-	else if (r == 0)
+	else if (j->r == 0)
 		report(1, 0, "index %s is unusable: %s; cmd5checkpw scans the "
-		    "text (cmd5pw index rebuilds it)", cdb, err.msg);
-	else if (pw_text_digest(text, textlen, md) != 0)
+		    "text (cmd5pw index rebuilds it)", cdb, j->err.msg);
+	else if (!j->md_ok)
 		die(EXIT_SYS, "cannot compute the digest of %s", path);
-	else if (memcmp(md, info.digest, sizeof(md)) != 0)
+	else if (memcmp(j->md, j->info.digest, sizeof(j->md)) != 0)
 		report(1, 0, "index %s was not built from this text (its "
 		    "digest differs, though size and times agree): "
 		    "cmd5checkpw may answer from it; run cmd5pw index", cdb);
-	else if (info.records != entries)
+	else if (j->info.records != entries)
 		report(1, 0, "index %s holds %ju records for %zu entries: "
-		    "run cmd5pw index", cdb, (uintmax_t)info.records, entries);
-	else if (info.largest > limit / 10 * 8)
+		    "run cmd5pw index", cdb, (uintmax_t)j->info.records,
+		    entries);
+	else if (j->info.largest > limit / 10 * 8)
 		report(0, 0, "index %s: a file of %ju bytes is at %ju%% of the "
 		    "cdb format's limit (%ju bytes)", cdb,
-		    (uintmax_t)info.largest,
-		    (uintmax_t)(info.largest * 100 / limit), (uintmax_t)limit);
+		    (uintmax_t)j->info.largest,
+		    (uintmax_t)(j->info.largest * 100 / limit),
+		    (uintmax_t)limit);
 	free(cdb);
 }
 
@@ -350,9 +368,12 @@ int
 cmd_check(int strict)
 {
 	struct htab seen = { 0 };
+	struct index_job job;
 	struct line l;
 	struct stat st;
+	pthread_t th;
 	size_t off = 0, lineno = 0, entries = 0;
+	int threaded;
 
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
 		report(0, 0, "a symbolic link: cmd5pw will not write "
@@ -369,10 +390,14 @@ cmd_check(int strict)
 		    "Dovecot's auth worker) exits 111 on every login; give the "
 		    "front end's group read (chgrp GROUP; chmod 640) or an ACL "
 		    "(setfacl -m u:qmaild:r)");
+	memset(&job, 0, sizeof(job));
+	threaded = pthread_create(&th, NULL, index_job_run, &job) == 0;
 	while (next_line(text, textlen, &off, &l))
 		check_line(++lineno, &l, &seen, &entries);
 	free(seen.e);
-	check_index(entries);
+	if (!threaded || pthread_join(th, NULL) != 0)
+		(void)index_job_run(&job);
+	check_index(entries, &job);
 	printf("%s: %zu entries, %zu errors, %zu warnings\n", path, entries,
 	    nerrors, nwarnings);
 	if (fflush(stdout) != 0 || ferror(stdout))
