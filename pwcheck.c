@@ -372,7 +372,8 @@ cmd_check(int strict)
 	struct line l;
 	struct stat st;
 	pthread_t th;
-	size_t off = 0, lineno = 0, entries = 0;
+	const char *p;
+	size_t off = 0, lineno = 0, entries = 0, nl;
 	int threaded;
 
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
@@ -392,6 +393,12 @@ cmd_check(int strict)
 		    "(setfacl -m u:qmaild:r)");
 	memset(&job, 0, sizeof(job));
 	threaded = pthread_create(&th, NULL, index_job_run, &job) == 0;
+	/* a table for every line at once: at ten million logins a last
+	 * doubling would hold two tables of hundreds of MiB side by side */
+	for (p = text, nl = 0; p != NULL && p < text + textlen; nl++)
+		if ((p = memchr(p, '\n', (size_t)(text + textlen - p))) != NULL)
+			p++;
+	ht_reserve(&seen, nl);
 	while (next_line(text, textlen, &off, &l))
 		check_line(++lineno, &l, &seen, &entries);
 	free(seen.e);

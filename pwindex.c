@@ -1031,6 +1031,7 @@ pwindex_make_shards(const struct pwindex_make *w)
  * in the text's order, so the text's entries meet them in order. */
 struct walkfile {
 	const unsigned char *map, *p, *end;
+	const unsigned char *kept;	/* pages from here on are mapped in */
 	size_t size;
 	uint64_t count;		/* login records, as the file states */
 	char *path;
@@ -1062,6 +1063,7 @@ walk_open(struct walkfile *f, const char *path, int fd)
 		return -1;
 	f->p = f->map + CDB_HEADER;
 	f->end = f->map + dstart;
+	f->kept = f->map;
 	return 0;
 }
 
@@ -1074,6 +1076,8 @@ walk_close(struct walkfile *f)
 	memset(f, 0, sizeof(*f));
 }
 
+#define WALK_DROP (2u << 20)	/* a multiple of any page size */
+
 /* The next login record of f: 1 (key, value after its check, check
  * verified), 0 none left, -1 damaged. */
 static int
@@ -1082,7 +1086,16 @@ walk_next(struct walkfile *f, const char **k, size_t *klen, const char **v,
 {
 	unsigned char got[CHECKLEN];
 	uint32_t kl, vl;
+	size_t behind;
 
+	/* what was walked is not needed again: give its pages back (they
+	 * stay in the page cache), so that checking ten million logins
+	 * holds the text and the duplicate table, not a 1 GiB index too */
+	if ((behind = (size_t)(f->p - f->kept)) >= WALK_DROP) {
+		behind = behind / WALK_DROP * WALK_DROP - WALK_DROP / 2;
+		(void)madvise((void *)f->kept, behind, MADV_DONTNEED);
+		f->kept += behind;
+	}
 	while (f->p < f->end) {
 		if (f->end - f->p < 8)
 			return -1;

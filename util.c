@@ -177,13 +177,21 @@ hash(const char *k, size_t len)
 	return h;
 }
 
-static struct hent *
-ht_slot(struct hent *e, size_t cap, const char *k, size_t klen)
+static uint32_t
+hash32(const char *k, size_t klen)
 {
-	size_t i = hash(k, klen) & (cap - 1);
+	uint64_t h = hash(k, klen);
 
-	while (e[i].k != NULL &&
-	    (e[i].klen != klen || memcmp(e[i].k, k, klen) != 0))
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static struct hent *
+ht_slot(struct hent *e, size_t cap, const char *k, size_t klen, uint32_t h)
+{
+	size_t i = h & (cap - 1);
+
+	while (e[i].k != NULL && (e[i].h != h || e[i].klen != klen ||
+	    memcmp(e[i].k, k, klen) != 0))
 		i = (i + 1) & (cap - 1);
 	return &e[i];
 }
@@ -193,10 +201,29 @@ ht_find(const struct htab *h, const char *k, size_t klen)
 {
 	struct hent *e;
 
-	if (h->cap == 0)
+	if (h->cap == 0 || klen > UINT32_MAX)
 		return NULL;
-	e = ht_slot(h->e, h->cap, k, klen);
+	e = ht_slot(h->e, h->cap, k, klen, hash32(k, klen));
 	return e->k != NULL ? e : NULL;
+}
+
+/* Room for n keys at once: no doubling (and no old and new table side
+ * by side) while they are added. */
+void
+ht_reserve(struct htab *h, size_t n)
+{
+	size_t cap = 64;
+
+	if (h->n != 0 || n > ((size_t)UINT32_MAX + 1) / 2)
+		return;
+	while (cap < 2 * (n + 1))
+		cap *= 2;
+	if (cap <= h->cap)
+		return;
+	free(h->e);
+	if ((h->e = calloc(cap, sizeof(*h->e))) == NULL)
+		die(EXIT_SYS, "out of memory");
+	h->cap = cap;
 }
 
 /* Adds k unless present; returns its entry, *isnew tells which. */
@@ -204,25 +231,36 @@ struct hent *
 ht_add(struct htab *h, const char *k, size_t klen, size_t val, int *isnew)
 {
 	struct hent *e, *ne;
-	size_t i, ncap;
+	size_t i, j, ncap;
+	uint32_t hk;
 
+	if (klen > UINT32_MAX)
+		die(EXIT_SYS, "a key of %zu bytes", klen);
 	if (2 * (h->n + 1) > h->cap) {
 		ncap = h->cap ? 2 * h->cap : 64;
-		if ((ne = calloc(ncap, sizeof(*ne))) == NULL)
+		if (ncap > (size_t)UINT32_MAX + 1 ||
+		    (ne = calloc(ncap, sizeof(*ne))) == NULL)
 			die(EXIT_SYS, "out of memory");
+		/* the keys are all different: their hashes place them, and
+		 * the text is not read again */
 		for (i = 0; i < h->cap; i++)
-			if (h->e[i].k != NULL)
-				*ht_slot(ne, ncap, h->e[i].k, h->e[i].klen) =
-				    h->e[i];
+			if (h->e[i].k != NULL) {
+				for (j = h->e[i].h & (ncap - 1); ne[j].k != NULL;
+				    j = (j + 1) & (ncap - 1))
+					;
+				ne[j] = h->e[i];
+			}
 		free(h->e);
 		h->e = ne;
 		h->cap = ncap;
 	}
-	e = ht_slot(h->e, h->cap, k, klen);
+	hk = hash32(k, klen);
+	e = ht_slot(h->e, h->cap, k, klen, hk);
 	*isnew = e->k == NULL;
 	if (*isnew) {
 		e->k = k;
-		e->klen = klen;
+		e->klen = (uint32_t)klen;
+		e->h = hk;
 		e->val = val;
 		h->n++;
 	}

@@ -6,6 +6,7 @@
 #define UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define EXIT_REJECT 1
 #define EXIT_USAGE 2
@@ -49,7 +50,10 @@ int next_line(const char *buf, size_t size, size_t *off, struct line *l);
 /* A small hash table: login -> number.  Keys point into a text. */
 struct hent {
 	const char *k;
-	size_t klen;
+	uint32_t klen;
+	uint32_t h;	/* the key's hash, compared before the key: at ten
+			 * million logins each look at a key is a cache miss
+			 * into the text */
 	size_t val;
 };
 struct htab {
@@ -57,6 +61,7 @@ struct htab {
 	size_t cap, n;
 };
 struct hent *ht_find(const struct htab *h, const char *k, size_t klen);
+void ht_reserve(struct htab *h, size_t n);
 struct hent *ht_add(struct htab *h, const char *k, size_t klen, size_t val,
     int *isnew);
 

@@ -20,6 +20,7 @@ R=${BIG_ROUNDS:-200}
 CMD5PW=${BENCH_CMD5PW:-./cmd5pw}
 OLD=${OLD_CMD5PW:-}
 F=$D/pw
+FLOOR=
 
 mkdir -p "$D"
 need=$((N * 600 / 1024))	# KiB: text, index, the copies a rewrite makes
@@ -42,8 +43,18 @@ t() {
 	/usr/bin/time -f '%e %M' -o "$D/time" "$@" >/dev/null 2>"$D/err"
 	rc=$?
 	read -r s kib < <(tail -1 "$D/time")
-	printf '%-46s %8.2f s %7d MiB  exit %d\n' "$label" "$s" $((kib / 1024)) "$rc"
+	printf '%-46s %8.2f s %7d MiB  exit %d%s\n' "$label" "$s" $((kib / 1024)) "$rc" "${FLOOR:+  ${FLOOR} s floor beside it: $(awk -v a="$s" -v b="$FLOOR" 'BEGIN {printf "%.2fx", a / b}')}"
 	[ "$rc" -eq 0 ] || sed 's/^/    /' "$D/err" | head -3
+}
+# floor: the I/O floor measured again just before the next edit (the
+# machine is shared: a floor from minutes before says little)
+floor() {
+	sync
+	/usr/bin/time -f '%e' -o "$D/ftime" sh -c "dd if='$F' of='$F.floor' bs=1M conv=fsync status=none && mv '$F.floor' '$F.old' && sync -f '$D'"
+	rm -f "$F.old"
+	cp "$F" "$F.old"
+	sync
+	FLOOR=$(tail -1 "$D/ftime")
 }
 login() { echo "user$1@example.org"; }
 pass() { python3 -c "print('pw-%08x' % (($1 * 2654435761) & 0xffffffff))"; }
@@ -90,12 +101,15 @@ done
 edits() {
 	local c=$1 what=$2 k=$3	# k: each run deletes a middle login of its own
 	echo "$what"
-	t "passwd first" sh -c "echo new-pw-1 | $c -f $F passwd --stdin $(login 0)"
-	t "passwd middle" sh -c "echo new-pw-2 | $c -f $F passwd --stdin $(login $((N / 2)))"
-	t "passwd last" sh -c "echo new-pw-3 | $c -f $F passwd --stdin $(login $((N - 1)))"
-	t "add" sh -c "echo new-pw-4 | $c -f $F add --stdin $(login "$N")"
-	t "del (the added login)" "$c" -f "$F" del "$(login "$N")"
-	t "del middle" "$c" -f "$F" del "$(login $((N / 2 + 1 + k)))"
+	cp "$F" "$F.old"
+	floor; t "passwd first" sh -c "echo new-pw-1 | $c -f $F passwd --stdin $(login 0)"
+	floor; t "passwd middle" sh -c "echo new-pw-2 | $c -f $F passwd --stdin $(login $((N / 2)))"
+	floor; t "passwd last" sh -c "echo new-pw-3 | $c -f $F passwd --stdin $(login $((N - 1)))"
+	floor; t "add" sh -c "echo new-pw-4 | $c -f $F add --stdin $(login "$N")"
+	floor; t "del (the added login)" "$c" -f "$F" del "$(login "$N")"
+	floor; t "del middle" "$c" -f "$F" del "$(login $((N / 2 + 1 + k)))"
+	rm -f "$F.old"
+	FLOOR=
 	t "index" "$c" -f "$F" index
 	t "check" "$c" -f "$F" check
 }
