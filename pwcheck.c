@@ -369,12 +369,12 @@ cmd_check(int strict)
 {
 	struct htab seen = { 0 };
 	struct index_job job;
-	struct line l;
+	struct line l, nx;
 	struct stat st;
 	pthread_t th;
-	const char *p;
+	const char *p, *colon;
 	size_t off = 0, lineno = 0, entries = 0, nl;
-	int threaded;
+	int threaded, have;
 
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
 		report(0, 0, "a symbolic link: cmd5pw will not write "
@@ -399,8 +399,16 @@ cmd_check(int strict)
 		if ((p = memchr(p, '\n', (size_t)(text + textlen - p))) != NULL)
 			p++;
 	ht_reserve(&seen, nl);
-	while (next_line(text, textlen, &off, &l))
+	for (have = next_line(text, textlen, &off, &l); have; l = nx) {
+		/* the next line's login slot is fetched while this one is
+		 * checked */
+		if ((have = next_line(text, textlen, &off, &nx)) &&
+		    (colon = memchr(nx.p, ':', nx.len)) != NULL)
+			ht_prefetch(&seen, nx.p, (size_t)(colon - nx.p));
 		check_line(++lineno, &l, &seen, &entries);
+		if (!have)
+			break;
+	}
 	free(seen.e);
 	if (!threaded || pthread_join(th, NULL) != 0)
 		(void)index_job_run(&job);

@@ -61,6 +61,7 @@ struct htab {
 	size_t cap, n;
 };
 struct hent *ht_find(const struct htab *h, const char *k, size_t klen);
+void ht_prefetch(const struct htab *h, const char *k, size_t klen);
 void ht_reserve(struct htab *h, size_t n);
 struct hent *ht_add(struct htab *h, const char *k, size_t klen, size_t val,
     int *isnew);
