@@ -151,15 +151,48 @@ is "$(py imap-mail "$IMAP" tim@mx.test tanstaaftanstaaf)" "login NO" "legacy pla
 is "$(py imap-mail "$IMAP" frank@mx.test frank-pw)" "login NO" "locked frank: not exported, no login"
 is "$(py pop3-mail "$POP" user nobody@mx.test carol-pw)" "$PERR" "POP3 unknown login"
 
-# every change re-exports: a new password works at once, the old one not
+# every change re-exports: a new password works within a second, the old
+# one not.  Dovecot 2.3 stats a passwd-file at most once a second
+# (db-passwd-file.c, passwd_file_sync: last_sync_time == ioloop_time serves
+# the cached copy), so a login in the very second of the lookups before the
+# change may meet the old file: wait for the next second, as a client
+# would after at most a second.
+next_second() {
+	local s
+	s=$(date +%s)
+	while [ "$(date +%s)" -le "$s" ]; do sleep 0.05; done
+}
 printf 'carol-new\n' | "$CMD5PW" -f "$PW" passwd --stdin carol@mx.test 2>>"$LOG"
 is "$?" 0 "cmd5pw passwd (CMD5PW_DOVECOT set)"
+next_second
 is "$(stat -c '%a %U %G' "$DF")" "640 root dovecot" "the export kept the group and mode it was given"
 is "$(py imap-mail "$IMAP" carol@mx.test carol-new)" "$(want carol@mx.test)" "after passwd: the new password, same Maildir"
 is "$(py imap-mail "$IMAP" carol@mx.test carol-pw)" "login NO" "after passwd: the old password refused"
 "$CMD5PW" -x "$DF" -f "$PW" del dave@mx.test 2>>"$LOG"
+next_second
 is "$(py pop3-mail "$POP" user dave@mx.test 'dave pw')" "$PERR" "after del (-x): dave is gone from Dovecot"
 is "$(py pop3-mail "$POP" user erin@mx.test erin-pw)" "$(want erin@mx.test)" "after del: erin still logs in"
+# two changes in one second, exports of the same size (a new hash of the
+# same scheme), Dovecot reading the first in between: the second export
+# gets the next second as its time, or Dovecot (mtime in seconds, size)
+# would keep the first for good
+next_second
+s0=$(date +%s)
+printf 'erin-a\n' | "$CMD5PW" -f "$PW" passwd --stdin erin@mx.test 2>>"$LOG"
+size1=$(stat -c %s "$DF")
+is "$(py imap-mail "$IMAP" erin@mx.test erin-a)" "$(want erin@mx.test)" "erin's first new password, read by Dovecot in the second it was exported"
+printf 'erin-b\n' | "$CMD5PW" -f "$PW" passwd --stdin erin@mx.test 2>>"$LOG"
+s1=$(date +%s)
+is "$(stat -c %s "$DF")" "$size1" "the second export has the same size"
+if [ "$s0" = "$s1" ]; then
+	is "$(stat -c %Y "$DF")" $((s0 + 1)) "both in one second: the second export's time is the next second"
+else
+	ok "(the two changes fell in two seconds; the times differ anyway)"
+fi
+next_second
+next_second
+is "$(py imap-mail "$IMAP" erin@mx.test erin-b)" "$(want erin@mx.test)" "Dovecot sees the second change"
+is "$(py imap-mail "$IMAP" erin@mx.test erin-a)" "login NO" "and no longer the first"
 if grep -Eq 'Panic|Fatal' "$DLOG"; then
 	not_ok "no Dovecot panic ($(grep -m1 -E 'Panic|Fatal' "$DLOG"))"
 else
