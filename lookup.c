@@ -174,14 +174,27 @@ pw_lookup(const char *path, const char *login, size_t loginlen,
 /* SHA256_Init, not EVP: EVP in cmd5checkpw's static binary would make
  * every login's exec relocate much more of libcrypto. */
 int
-pw_text_digest(const char *text, size_t size, unsigned char md[32])
+pw_iov_digest(const struct iovec *iov, size_t niov, unsigned char md[32])
 {
 	SHA256_CTX c;
+	size_t i;
 
-	if (SHA256_Init(&c) != 1 || SHA256_Update(&c, text, size) != 1 ||
-	    SHA256_Final(md, &c) != 1)
+	if (SHA256_Init(&c) != 1)
 		return -1;
-	return 0;
+	for (i = 0; i < niov; i++)
+		if (SHA256_Update(&c, iov[i].iov_base, iov[i].iov_len) != 1)
+			return -1;
+	return SHA256_Final(md, &c) == 1 ? 0 : -1;
+}
+
+int
+pw_text_digest(const char *text, size_t size, unsigned char md[32])
+{
+	struct iovec iov;
+
+	iov.iov_base = (void *)text;
+	iov.iov_len = size;
+	return pw_iov_digest(&iov, 1, md);
 }
 
 static size_t
@@ -279,40 +292,31 @@ entries_of(const struct iovec *iov, size_t niov, const char *key,
 	const char **f = NULL;
 	size_t *fl = NULL, n = 0, cap = 0, i, base = 0;
 	struct pwline l;
-	const char *start, *p, *end;
+	size_t off, len;
 
 	*first = SIZE_MAX;
-	for (i = 0; i < niov; base += iov[i].iov_len, i++) {
-		start = p = iov[i].iov_base;
-		end = p + iov[i].iov_len;
-		while (p < end && (p = memmem(p, (size_t)(end - p), key,
-		    klen)) != NULL) {
-			if ((p == start || p[-1] == '\n') &&
-			    (size_t)(end - p) > klen && p[klen] == ':' &&
-			    pwfile_parse_line(p, linelen(p, end), &l) ==
-			    PWL_ENTRY) {
-				if (n == cap) {
-					const char **nf;
-					size_t *nl;
+	/* every piece starts a line */
+	for (i = 0; i < niov; base += iov[i].iov_len, i++)
+		for (off = 0; pwfile_next_entry(iov[i].iov_base,
+		    iov[i].iov_len, key, klen, &off, &len, &l); off += len) {
+			if (n == cap) {
+				const char **nf;
+				size_t *nl;
 
-					cap = cap ? 2 * cap : 4;
-					if ((nf = realloc(f, cap *
-					    sizeof(*f))) == NULL)
-						goto oom;
-					f = nf;
-					if ((nl = realloc(fl, cap *
-					    sizeof(*fl))) == NULL)
-						goto oom;
-					fl = nl;
-				}
-				if (n == 0)
-					*first = base + (size_t)(p - start);
-				f[n] = l.field;
-				fl[n++] = l.fieldlen;
+				cap = cap ? 2 * cap : 4;
+				if ((nf = realloc(f, cap * sizeof(*f))) == NULL)
+					goto oom;
+				f = nf;
+				if ((nl = realloc(fl, cap * sizeof(*fl))) ==
+				    NULL)
+					goto oom;
+				fl = nl;
 			}
-			p++;
+			if (n == 0)
+				*first = base + off;
+			f[n] = l.field;
+			fl[n++] = l.fieldlen;
 		}
-	}
 	e->key = key;
 	e->klen = klen;
 	e->n = n;
@@ -519,14 +523,8 @@ static void *
 digest_job_run(void *arg)
 {
 	struct digest_job *d = arg;
-	SHA256_CTX c;
-	size_t i;
 
-	d->ok = SHA256_Init(&c) == 1;
-	for (i = 0; d->ok && i < d->niov; i++)
-		d->ok = SHA256_Update(&c, d->iov[i].iov_base,
-		    d->iov[i].iov_len) == 1;
-	d->ok = d->ok && SHA256_Final(d->md, &c) == 1;
+	d->ok = pw_iov_digest(d->iov, d->niov, d->md) == 0;
 	return NULL;
 }
 
@@ -543,6 +541,7 @@ pw_index_update(const char *path, const struct iovec *iov, size_t niov,
 	struct pass ps;
 	pthread_t th;
 	char *cdbpath;
+	const char *how;
 	int r = -1, threaded = 0;
 
 	if ((cdbpath = pwindex_path(path)) == NULL) {
@@ -550,22 +549,18 @@ pw_index_update(const char *path, const struct iovec *iov, size_t niov,
 		return -1;
 	}
 	if (oldst != NULL && nkeys > 0) {
+		how = "the touched shards copied from their old files";
 		r = update_from_old(cdbpath, iov, niov, st, oldst, edits,
 		    digest, err);
-		if (r != 0) {
-			if (r == 1)
-				trace("the touched shards copied from their "
-				    "old files");
-			goto out;
+		if (r == 0) {
+			how = "the touched shards rebuilt from the text";
+			r = update(cdbpath, iov, niov, st, oldst, keys, klens,
+			    nkeys, digest, err);
 		}
-		r = update(cdbpath, iov, niov, st, oldst, keys, klens, nkeys,
-		    digest, err);
-		if (r != 0) {
-			if (r == 1)
-				trace("the touched shards rebuilt from the "
-				    "text");
+		if (r == 1)
+			trace(how);
+		if (r != 0)
 			goto out;
-		}
 		r = -1;
 	}
 	trace("all of it built from the text");

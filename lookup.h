@@ -73,7 +73,9 @@ int pw_index_build_file(const char *path, struct pwerr *err);
 int pw_index_verify(const char *path, const char *text, size_t size,
     const struct stat *st, struct pwindex_info *info, int *state,
     struct pwerr *err);
-/* SHA-256 of a text, as the index records it. 0 or -1. */
+/* SHA-256 of a text, as the index records it (in pieces, or whole).
+ * 0 or -1. */
+int pw_iov_digest(const struct iovec *iov, size_t niov, unsigned char md[32]);
 int pw_text_digest(const char *text, size_t size, unsigned char md[32]);
 
 /* Refuses a password file (or its index) that the uid running us could

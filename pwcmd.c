@@ -31,33 +31,19 @@ warn_plain(const char *login, size_t len)
 }
 
 
-/* The next line of text at or after *from that is an entry of login:
- * found by memmem, so that a change to one login at ten million costs a
- * scan at memory speed, not a parse of every line.  1 (l set, *from past
- * it) or 0. */
+/* The next line of text at or after *from that is an entry of login
+ * (pwfile_next_entry).  1 (l set, *from past it) or 0. */
 static int
 next_entry_of(const char *login, size_t len, size_t *from, struct line *l)
 {
-	const char *p = text + *from, *end = text + textlen, *nl;
 	struct pwline pl;
 
-	while (p < end && (p = memmem(p, (size_t)(end - p), login, len)) !=
-	    NULL) {
-		if ((p == text || p[-1] == '\n') && (size_t)(end - p) > len &&
-		    p[len] == ':') {
-			nl = memchr(p, '\n', (size_t)(end - p));
-			l->p = p;
-			l->len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-			l->full = nl ? l->len + 1 : l->len;
-			if (pwfile_parse_line(l->p, l->len, &pl) == PWL_ENTRY) {
-				*from = (size_t)(p - text) + l->full;
-				return 1;
-			}
-		}
-		p++;
-	}
-	*from = textlen;
-	return 0;
+	if (!pwfile_next_entry(text, textlen, login, len, from, &l->len, &pl))
+		return 0;
+	l->p = text + *from;
+	l->full = *from + l->len < textlen ? l->len + 1 : l->len;
+	*from += l->full;
+	return 1;
 }
 
 /* A new entry for j; old: the field it replaces (its mailbox fields

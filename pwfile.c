@@ -270,6 +270,27 @@ pwfile_dummy(const char *text, size_t size, struct pwline *out)
 }
 
 int
+pwfile_next_entry(const char *text, size_t size, const char *login,
+    size_t loginlen, size_t *from, size_t *linelen_out, struct pwline *pl)
+{
+	const char *p = text + *from, *end = text + size;
+
+	while (p < end && (p = memmem(p, (size_t)(end - p), login,
+	    loginlen)) != NULL) {
+		if ((p == text || p[-1] == '\n') &&
+		    (size_t)(end - p) > loginlen && p[loginlen] == ':' &&
+		    pwfile_parse_line(p, linelen(p, end), pl) == PWL_ENTRY) {
+			*linelen_out = linelen(p, end);
+			*from = (size_t)(p - text);
+			return 1;
+		}
+		p++;
+	}
+	*from = size;
+	return 0;
+}
+
+int
 pwfile_scan(const char *text, size_t size, const char *login, size_t loginlen,
     struct pwscan *out)
 {

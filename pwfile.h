@@ -54,6 +54,13 @@ struct pwscan {
 };
 /* Scans the text (to its end, whatever is found).  0, or -1 out of
  * memory.  Pointers are into text. */
+/* The next entry line of login in text at or after *from, found by
+ * memmem (an entry line starts with "login:"), so that a change to one
+ * login at ten million costs a scan at memory speed, not a parse of every
+ * line.  1 (*from: the line's offset; *len: its length without '\n'; pl
+ * parsed) or 0 (*from = size). */
+int pwfile_next_entry(const char *text, size_t size, const char *login,
+    size_t loginlen, size_t *from, size_t *len, struct pwline *pl);
 int pwfile_scan(const char *text, size_t size, const char *login,
     size_t loginlen, struct pwscan *out);
 /* The entry an unknown login is checked against and every refused

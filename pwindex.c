@@ -42,6 +42,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include "pwfile.h"
 #include "pwindex.h"
 
 #define K_STAMP "\0stamp"
@@ -597,16 +598,7 @@ file_ok(const char *path, int fd, struct stat *st, struct pwerr *err)
 		return -1;
 	}
 	/* as for the text: a file others could write is never read */
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		pwerr_set(err, "refusing %s: writable by %s (chmod go-w)", path,
-		    st->st_mode & S_IWOTH ? "others" : "group");
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode)) {
-		pwerr_set(err, "refusing %s: not a regular file", path);
-		return -1;
-	}
-	return 0;
+	return pwfile_check_mode(path, st, err);
 }
 
 /* The top file's stamp: 1 for this text (*n set), 0 stale, -1 damaged. */
@@ -869,164 +861,6 @@ pwindex_make_touch(struct pwindex_make *w, const char *key, size_t klen,
 	    &w->owner, err);
 }
 
-/* The old file of a shard being rebuilt, its records read in order
- * (the order they were added in, the text's), each check verified. */
-static int
-copy_shard(struct pwindex_make *w, struct part *p,
-    const struct pwindex_edit *e, size_t ne, size_t *seen,
-    struct pwerr *err)
-{
-	const unsigned char *map, *q, *end;
-	unsigned char got[CHECKLEN];
-	uint32_t klen, vlen, dstart, pos;
-	struct stat st;
-	size_t i;
-	unsigned t;
-	int fd, r = 0;
-
-	if ((fd = open(p->final, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		return 0;
-	if (fstat(fd, &st) != 0 || st.st_size < CDB_HEADER ||
-	    (uint64_t)st.st_size > w->limit) {
-		close(fd);
-		return 0;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return 0;
-	dstart = le32(map);
-	for (t = 1; t < 256; t++)
-		if ((pos = le32(map + 8 * t)) < dstart)
-			dstart = pos;
-	if (dstart < CDB_HEADER || dstart > (uint64_t)st.st_size)
-		goto out;
-	q = map + CDB_HEADER;
-	end = map + dstart;
-	while (q < end) {
-		if ((size_t)(end - q) < 8)
-			goto out;
-		klen = le32(q);
-		vlen = le32(q + 4);
-		q += 8;
-		if (klen > VALUE_MAX || vlen > VALUE_MAX ||
-		    (size_t)(end - q) < (size_t)klen + vlen || klen == 0)
-			goto out;
-		if (q[0] == '\0') {	/* the shard's own record */
-			q += klen + vlen;
-			continue;
-		}
-		if (vlen < CHECKLEN)
-			goto out;
-		record_check((const char *)q, klen, (const char *)q + klen +
-		    CHECKLEN, vlen - CHECKLEN, got);
-		if (CRYPTO_memcmp(got, q + klen, CHECKLEN) != 0)
-			goto out;	/* damaged: the text rebuilds it */
-		for (i = 0; i < ne; i++)
-			if (e[i].klen == klen &&
-			    memcmp(e[i].key, q, klen) == 0)
-				break;
-		if (i == ne) {		/* another login's: as it is */
-			if (part_add(w, p, (const char *)q, klen,
-			    (const char *)q + klen, vlen, 0, err) != 0) {
-				r = -1;
-				goto out;
-			}
-			p->count++;
-		} else if (e[i].kind == PWINDEX_SAME) {
-			/* the k-th of its lines is the k-th record */
-			if (seen[i] >= e[i].n)
-				goto out;
-			if (pwindex_make_add(w, e[i].key, e[i].klen,
-			    e[i].field[seen[i]], e[i].flen[seen[i]],
-			    err) != 0) {
-				r = -1;
-				goto out;
-			}
-			seen[i]++;
-		} else if (e[i].kind == PWINDEX_NEW)
-			goto out;	/* it had records: not new */
-		else
-			seen[i]++;	/* PWINDEX_DROP */
-		q += klen + vlen;
-	}
-	r = 1;
-out:
-	munmap((void *)map, (size_t)st.st_size);
-	return r;
-}
-
-int
-pwindex_make_from_old(struct pwindex_make *w, const struct pwindex_edit *e,
-    size_t ne, struct pwerr *err)
-{
-	size_t *seen, i, k;
-	unsigned s;
-	int r = 1;
-
-	if (w->n < 2 || (seen = calloc(ne ? ne : 1, sizeof(*seen))) == NULL)
-		return 0;
-	for (s = 0; r == 1 && s < w->n; s++) {
-		struct part *p = &w->sh[s];
-
-		if (p->kept)
-			continue;
-		if (!p->making) {
-			r = 0;
-			break;
-		}
-		r = copy_shard(w, p, e, ne, seen, err);
-		/* then the new logins of this shard, after all the others */
-		for (i = 0; r == 1 && i < ne; i++)
-			if (e[i].kind == PWINDEX_NEW &&
-			    pwindex_shard_of(e[i].key, e[i].klen, w->n) == s)
-				for (k = 0; r == 1 && k < e[i].n; k++)
-					if (pwindex_make_add(w, e[i].key,
-					    e[i].klen, e[i].field[k],
-					    e[i].flen[k], err) != 0)
-						r = -1;
-	}
-	/* every touched login as the text has it: its records one for one
-	 * with its lines (SAME), all gone (DROP: no line left), none
-	 * before (NEW) */
-	for (i = 0; r == 1 && i < ne; i++)
-		if ((e[i].kind == PWINDEX_SAME && seen[i] != e[i].n) ||
-		    (e[i].kind == PWINDEX_DROP && e[i].n != 0) ||
-		    (e[i].kind == PWINDEX_SAME && e[i].n == 0) ||
-		    (e[i].kind == PWINDEX_DROP && seen[i] == 0))
-			r = 0;
-	free(seen);
-	return r;
-}
-
-uint64_t
-pwindex_make_est(const struct pwindex_make *w)
-{
-	uint64_t est = 0;
-	unsigned i;
-
-	for (i = 0; w->sh != NULL && i < w->n; i++)
-		if (w->sh[i].size > CDB_HEADER)
-			est += w->sh[i].size - CDB_HEADER;
-	return est;
-}
-
-int
-pwindex_make_wants(const struct pwindex_make *w, const char *key, size_t klen)
-{
-	/* a full build wants every record: no hash to compute */
-	return w->n < 2 || w->nkept == 0 ||
-	    !w->sh[pwindex_shard_of(key, klen, w->n)].kept;
-}
-
-unsigned
-pwindex_make_shards(const struct pwindex_make *w)
-{
-	return w->n;
-}
-
-/* ---- checking all of it (cmd5pw check) ---- */
-
 /* A mapped file of the index, walked record by record: records were added
  * in the text's order, so the text's entries meet them in order. */
 struct walkfile {
@@ -1120,6 +954,131 @@ walk_next(struct walkfile *f, const char **k, size_t *klen, const char **v,
 	}
 	return 0;
 }
+
+/* The old file of a shard being rebuilt, its records read in order
+ * (the order they were added in, the text's), each check verified. */
+static int
+copy_shard(struct pwindex_make *w, struct part *p,
+    const struct pwindex_edit *e, size_t ne, size_t *seen,
+    struct pwerr *err)
+{
+	struct walkfile f;
+	const char *k, *v;
+	size_t klen, vlen, i;
+	int fd, got, r = 0;
+
+	if ((fd = open(p->final, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return 0;
+	got = walk_open(&f, p->final, fd);
+	close(fd);
+	if (got != 0 || f.size > w->limit)
+		goto out;
+	while ((got = walk_next(&f, &k, &klen, &v, &vlen)) == 1) {
+		for (i = 0; i < ne; i++)
+			if (e[i].klen == klen && memcmp(e[i].key, k, klen) == 0)
+				break;
+		if (i == ne) {
+			/* another login's: as it is, its check with it */
+			if (part_add(w, p, k, klen, v - CHECKLEN,
+			    vlen + CHECKLEN, 0, err) != 0) {
+				r = -1;
+				goto out;
+			}
+			p->count++;
+		} else if (e[i].kind == PWINDEX_SAME) {
+			/* the k-th of its lines is the k-th record */
+			if (seen[i] >= e[i].n)
+				goto out;
+			if (pwindex_make_add(w, e[i].key, e[i].klen,
+			    e[i].field[seen[i]], e[i].flen[seen[i]],
+			    err) != 0) {
+				r = -1;
+				goto out;
+			}
+			seen[i]++;
+		} else if (e[i].kind == PWINDEX_NEW)
+			goto out;	/* it had records: not new */
+		else
+			seen[i]++;	/* PWINDEX_DROP */
+	}
+	if (got == 0)
+		r = 1;		/* got < 0, damaged: the text rebuilds it */
+out:
+	walk_close(&f);
+	return r;
+}
+
+int
+pwindex_make_from_old(struct pwindex_make *w, const struct pwindex_edit *e,
+    size_t ne, struct pwerr *err)
+{
+	size_t *seen, i, k;
+	unsigned s;
+	int r = 1;
+
+	if (w->n < 2 || (seen = calloc(ne ? ne : 1, sizeof(*seen))) == NULL)
+		return 0;
+	for (s = 0; r == 1 && s < w->n; s++) {
+		struct part *p = &w->sh[s];
+
+		if (p->kept)
+			continue;
+		if (!p->making) {
+			r = 0;
+			break;
+		}
+		r = copy_shard(w, p, e, ne, seen, err);
+		/* then the new logins of this shard, after all the others */
+		for (i = 0; r == 1 && i < ne; i++)
+			if (e[i].kind == PWINDEX_NEW &&
+			    pwindex_shard_of(e[i].key, e[i].klen, w->n) == s)
+				for (k = 0; r == 1 && k < e[i].n; k++)
+					if (pwindex_make_add(w, e[i].key,
+					    e[i].klen, e[i].field[k],
+					    e[i].flen[k], err) != 0)
+						r = -1;
+	}
+	/* every touched login as the text has it: its records one for one
+	 * with its lines (SAME), all gone (DROP: no line left), none
+	 * before (NEW) */
+	for (i = 0; r == 1 && i < ne; i++)
+		if ((e[i].kind == PWINDEX_SAME && seen[i] != e[i].n) ||
+		    (e[i].kind == PWINDEX_DROP && e[i].n != 0) ||
+		    (e[i].kind == PWINDEX_SAME && e[i].n == 0) ||
+		    (e[i].kind == PWINDEX_DROP && seen[i] == 0))
+			r = 0;
+	free(seen);
+	return r;
+}
+
+uint64_t
+pwindex_make_est(const struct pwindex_make *w)
+{
+	uint64_t est = 0;
+	unsigned i;
+
+	for (i = 0; w->sh != NULL && i < w->n; i++)
+		if (w->sh[i].size > CDB_HEADER)
+			est += w->sh[i].size - CDB_HEADER;
+	return est;
+}
+
+int
+pwindex_make_wants(const struct pwindex_make *w, const char *key, size_t klen)
+{
+	/* a full build wants every record: no hash to compute */
+	return w->n < 2 || w->nkept == 0 ||
+	    !w->sh[pwindex_shard_of(key, klen, w->n)].kept;
+}
+
+unsigned
+pwindex_make_shards(const struct pwindex_make *w)
+{
+	return w->n;
+}
+
+/* ---- checking all of it (cmd5pw check) ---- */
+
 
 static int
 count_of(const char *v, size_t len, uint64_t *out)

@@ -3,7 +3,6 @@
 /* txn.c: the transaction every cmd5pw writer shares (txn.h): the lock,
  * reading the text, the temp file with the old file's owner, group and
  * mode, fsync, rename, the index rebuild, and the signals in between. */
-#define OPENSSL_SUPPRESS_DEPRECATED 1	/* SHA256_Init: see pwindex.c */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -19,7 +18,6 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <acl/libacl.h>
-#include <openssl/sha.h>
 
 #include "hmac_md5.h"
 #include "log.h"
@@ -607,14 +605,8 @@ static void *
 digest_out(void *arg)
 {
 	struct digest_job *d = arg;
-	SHA256_CTX c;
-	size_t i;
 
-	d->ok = SHA256_Init(&c) == 1;
-	for (i = 0; d->ok && i < out.n; i++)
-		d->ok = SHA256_Update(&c, out.v[i].iov_base,
-		    out.v[i].iov_len) == 1;
-	d->ok = d->ok && SHA256_Final(d->md, &c) == 1;
+	d->ok = pw_iov_digest(out.v, out.n, d->md) == 0;
 	d->edits = d->find ? pw_edits_find(out.v, out.n, touched, touchedlen,
 	    touchedkind, ntouched) : NULL;
 	return NULL;
